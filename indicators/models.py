@@ -1,0 +1,189 @@
+"""Indicators, after IATI and Akvo RSR: a catalogue of definitions, and values per project or
+territory and period.
+
+A figure keeps the exact number of its source (`value`) and its words (`value_text`: ranges and
+approximations stay text). Totals across projects are only ever computed by
+`indicators.aggregation`, which sums values of one definition, validated ones only, never
+percentages, and takes the latest value of cumulative indicators.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.search import index
+
+from maps.models import Territory
+from projects.models import ProjectPage
+
+
+class Measure(models.TextChoices):
+    COUNT = "count", _("Count")
+    PERCENT = "percent", _("Percentage")
+    AMOUNT = "amount", _("Amount")
+    QUALITATIVE = "qualitative", _("Qualitative")
+
+
+class Kind(models.TextChoices):
+    CONTEXT = "context", _("Context")
+    OUTPUT = "output", _("Output")
+    OUTCOME = "outcome", _("Outcome")
+    TARGET = "target", _("Target")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum across projects and periods")
+    LATEST = "latest", _("Latest value (cumulative indicator)")
+    NONE = "none", _("Never aggregated")
+
+
+class IndicatorDefinition(index.Indexed, models.Model):
+    """What is measured, in which unit, and how values may be added up."""
+
+    code = models.SlugField(_("code"), max_length=120, unique=True)
+    label = models.CharField(_("label"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure.choices,
+                               default=Measure.COUNT)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices[:3], default=Kind.OUTPUT)
+    aggregation = models.CharField(_("aggregation"), max_length=20, choices=Aggregation.choices,
+                                   default=Aggregation.SUM)
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    is_shared = models.BooleanField(
+        _("shared catalogue"), default=False,
+        help_text=_("Shared indicators are comparable across projects and summed in dashboards."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    search_fields = [index.SearchField("label"), index.AutocompleteField("label"),
+                     index.FilterField("is_shared")]
+    panels = [FieldPanel("label"), FieldPanel("code"),
+              FieldRowPanel([FieldPanel("measure"), FieldPanel("unit")]),
+              FieldRowPanel([FieldPanel("kind"), FieldPanel("aggregation")]),
+              FieldPanel("higher_is_better"), FieldPanel("is_shared"), FieldPanel("description")]
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["-is_shared", "label"]
+
+    def __str__(self):
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def clean(self):
+        if self.measure == Measure.PERCENT and self.aggregation == Aggregation.SUM:
+            raise ValidationError({"aggregation": _("A percentage is never summed.")})
+
+
+class IndicatorValue(models.Model):
+    """One figure: a value (or a target, or both) of one indicator, for a project and/or a
+    territory, over a period, with its source and its validation status."""
+
+    class Status(models.TextChoices):
+        DECLARED = "declared", _("Declared by the carrier")
+        VALIDATED = "validated", _("Validated by the State service")
+
+    definition = models.ForeignKey(IndicatorDefinition, verbose_name=_("indicator"),
+                                   on_delete=models.PROTECT, related_name="values")
+    project = ParentalKey(ProjectPage, verbose_name=_("project"), null=True, blank=True,
+                          on_delete=models.CASCADE, related_name="indicator_values")
+    territory = models.ForeignKey(Territory, verbose_name=_("territory"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="indicator_values")
+    kind = models.CharField(_("kind of figure"), max_length=20, choices=Kind.choices,
+                            default=Kind.OUTPUT)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4, null=True, blank=True)
+    value_text = models.CharField(_("as written in the source"), max_length=400, blank=True)
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=4, null=True, blank=True)
+    baseline = models.DecimalField(_("baseline"), max_digits=16, decimal_places=4, null=True,
+                                   blank=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=16, decimal_places=4, null=True,
+                                    blank=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=16, decimal_places=4, null=True,
+                                      blank=True)
+    source_note = models.CharField(_("source"), max_length=400, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.DECLARED)
+    comment = models.TextField(_("comment"), blank=True)
+    sort_order = models.PositiveIntegerField(default=0, editable=False)
+    seed_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True,
+                                help_text="Natural key of seed figures, for idempotent imports.")
+
+    panels = [
+        FieldRowPanel([FieldPanel("definition"), FieldPanel("kind")]),
+        FieldRowPanel([FieldPanel("value"), FieldPanel("target"), FieldPanel("baseline")]),
+        FieldPanel("value_text"),
+        FieldRowPanel([FieldPanel("period_start"), FieldPanel("period_end")]),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("numerator"), FieldPanel("denominator")])],
+                        heading=_("Percentage detail"), classname="collapsed"),
+        FieldPanel("territory"),
+        FieldRowPanel([FieldPanel("status"), FieldPanel("source_note")]),
+        FieldPanel("comment"),
+    ]
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(project__isnull=False) | models.Q(territory__isnull=False),
+                name="value_has_project_or_territory",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.definition}: {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        if self.value_text:
+            return self.value_text
+        number = self.value if self.value is not None else self.target
+        if number is None:
+            return ""
+        return f"{number.normalize():f} {self.definition.unit}".strip()
+
+    @property
+    def period_label(self) -> str:
+        if self.period_start and self.period_end:
+            if self.period_start.year == self.period_end.year:
+                return str(self.period_start.year)
+            return f"{self.period_start.year}–{self.period_end.year}"
+        day = self.period_start or self.period_end
+        return str(day.year) if day else ""
+
+    @property
+    def progress_percent(self) -> int | None:
+        if self.value is None or not self.target:
+            return None
+        return int(min(100, round(self.value / self.target * 100)))
+
+    def clean(self):
+        errors = {}
+        if self.project_id is None and self.territory_id is None:
+            errors["territory"] = _("A figure belongs to a project or a territory.")
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = _("The end of the period must be after its start.")
+        definition = getattr(self, "definition", None) if self.definition_id else None
+        if definition is not None:
+            for name in ("value", "target", "baseline"):
+                number = getattr(self, name)
+                if number is None:
+                    continue
+                if definition.measure == Measure.PERCENT and not 0 <= number <= 100:
+                    errors[name] = _("A percentage lies between 0 and 100.")
+                elif definition.measure in (Measure.COUNT, Measure.AMOUNT) and number < 0:
+                    errors[name] = _("A count or an amount cannot be negative.")
+            if definition.measure == Measure.QUALITATIVE and self.value is not None:
+                errors["value"] = _("A qualitative indicator has text, not a number.")
+        if self.denominator is not None and self.denominator <= 0:
+            errors["denominator"] = _("The denominator must be positive.")
+        if self.value is None and self.target is None and not self.value_text:
+            errors["value"] = _("Give a value, a target or the figure as written.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,42 @@
+"""Indicator catalogue (snippets) and territory figures in the admin; project figures are
+edited inside each project page."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from indicators.models import IndicatorDefinition, IndicatorValue
+
+
+class IndicatorDefinitionViewSet(SnippetViewSet):
+    model = IndicatorDefinition
+    icon = "table"
+    menu_label = _("Indicators")
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["label", "unit", "measure", "kind", "aggregation", "is_shared"]
+    list_filter = ["is_shared", "kind", "measure"]
+    search_fields = ["label", "code"]
+
+
+register_snippet(IndicatorDefinitionViewSet)
+
+
+class IndicatorValueViewSet(ModelViewSet):
+    model = IndicatorValue
+    icon = "list-ul"
+    menu_label = _("Indicator values")
+    menu_order = 320
+    add_to_admin_menu = True
+    list_display = ["definition", "project", "territory", "kind", "value", "target", "status"]
+    list_filter = ["status", "kind", "definition__is_shared"]
+    form_fields = ["definition", "project", "territory", "kind", "value", "value_text", "target",
+                   "baseline", "numerator", "denominator", "period_start", "period_end",
+                   "source_note", "status", "comment"]
+
+
+@hooks.register("register_admin_viewset")
+def register_indicator_values():
+    return IndicatorValueViewSet("indicator_values")

@@ -1,0 +1,175 @@
+"""Territories: the geographic backbone of the portal.
+
+One table for every scale (region, département, EPCI, commune, custom area, place abroad), as
+aides-territoires does with `Perimeter`: a single `Territory` with its *full ancestor closure*
+stored in `ancestors` (a commune knows its EPCI, its département(s) and its region; an EPCI
+that straddles two départements has both). "What covers commune X" and "what lies inside
+département D" are then one indexed join, never a walk up or down a tree.
+
+`maps` knows nothing of pages or projects: callers pass territories in, and get geometry,
+containment and maps out.
+"""
+
+import unicodedata
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
+
+
+ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+
+
+def normalize_name(name: str) -> str:
+    """Lowercase, accent-free, punctuation-free form of a place name, with the usual
+    abbreviations folded ("St-Amand" and "Saint-Amand" both give "saint amand"), so that
+    professionals can type a commune the way they write it."""
+    text = unicodedata.normalize("NFKD", name.replace("œ", "oe").replace("Œ", "Oe"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = "".join(c if c.isalnum() else " " for c in text)
+    return " ".join(ABBREVIATIONS.get(w, w) for w in text.split())
+
+
+class Scale(models.TextChoices):
+    REGION = "region", _("Region")
+    DEPARTEMENT = "departement", _("Département")
+    EPCI = "epci", _("EPCI")
+    COMMUNE = "commune", _("Commune")
+    CUSTOM = "custom", _("Custom area")
+    FOREIGN = "foreign", _("Place abroad")
+
+
+#: Order used to show the broadest level last ("local projects first").
+SCALE_RANK = {
+    Scale.COMMUNE: 0,
+    Scale.CUSTOM: 1,
+    Scale.EPCI: 2,
+    Scale.DEPARTEMENT: 3,
+    Scale.REGION: 4,
+    Scale.FOREIGN: 5,
+}
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def communes(self):
+        return self.filter(scale=Scale.COMMUNE)
+
+    def active(self):
+        return self.filter(is_obsolete=False)
+
+    def matching(self, text: str):
+        """Territories whose name or code matches what a person typed, accent- and
+        abbreviation-insensitive ("st amand", "roeulx", "59491", "porte du hainaut")."""
+        text = (text or "").strip()
+        if not text:
+            return self.none()
+        if text.isdigit() or text.upper() in {"2A", "2B"}:
+            return self.filter(code__startswith=text.upper())
+        words = normalize_name(text).split()
+        qs = self
+        for word in words:
+            qs = qs.filter(search_name__contains=word)
+        return qs
+
+
+class Territory(index.Indexed, models.Model):
+    """A commune, EPCI, département, region, custom area or place abroad.
+
+    `code` is the official code (INSEE for communes, départements and regions; SIREN for
+    EPCI), a slug for custom areas and places abroad. Geometry is simplified GeoJSON computed
+    at import (never per request), with its centroid and bounding box for zooming and
+    point markers.
+    """
+
+    scale = models.CharField(_("scale"), max_length=16, choices=Scale.choices, db_index=True)
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    search_name = models.CharField(_("search name"), max_length=250, db_index=True, editable=False)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    country = models.CharField(_("country"), max_length=80, default="France")
+    parents = models.ManyToManyField(
+        "self", symmetrical=False, related_name="children", blank=True,
+        verbose_name=_("direct parents"),
+    )
+    ancestors = models.ManyToManyField(
+        "self", symmetrical=False, related_name="descendants", blank=True,
+        verbose_name=_("all enclosing territories"),
+    )
+    geometry = models.JSONField(_("simplified geometry (GeoJSON)"), null=True, blank=True)
+    centroid_lon = models.FloatField(null=True, blank=True)
+    centroid_lat = models.FloatField(null=True, blank=True)
+    bbox = models.JSONField(_("bounding box"), null=True, blank=True)
+    is_obsolete = models.BooleanField(_("obsolete"), default=False)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("search_name"),
+        index.AutocompleteField("code"),
+        index.FilterField("scale"),
+    ]
+
+    class Meta:
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        ordering = ["scale", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "code"], name="territory_unique_scale_code")
+        ]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self):
+        if self.scale == Scale.COMMUNE:
+            return f"{self.name} ({self.code})"
+        if self.scale == Scale.FOREIGN:
+            return f"{self.name} ({self.country})"
+        return f"{self.name} — {self.get_scale_display()}"
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_name()
+        super().save(*args, **kwargs)
+
+    def refresh_search_name(self) -> None:
+        """Kept in sync here because bulk imports bypass save()."""
+        self.search_name = normalize_name(f"{self.name} {self.code}")
+
+    normalize = staticmethod(normalize_name)
+
+    @property
+    def rank(self) -> int:
+        return SCALE_RANK[self.scale]
+
+    @property
+    def has_point(self) -> bool:
+        return self.centroid_lon is not None and self.centroid_lat is not None
+
+    def containment_ids(self) -> models.QuerySet:
+        """Ids of this territory, its ancestors and its descendants: what a filter on this
+        territory must match (a département filter also shows what covers its communes and
+        EPCIs, and the regional projects that cover it)."""
+        return Territory.objects.filter(
+            models.Q(pk=self.pk) | models.Q(descendants=self) | models.Q(ancestors=self)
+        ).values("pk")
+
+
+class DataVersion(models.Model):
+    """A counter bumped on every publish and import: part of every map cache key, so that a
+    cached map is never older than the data it draws, on any app server."""
+
+    name = models.CharField(max_length=40, unique=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+
+    @classmethod
+    def current(cls, name: str = "catalogue") -> int:
+        row = cls.objects.filter(name=name).values_list("version", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls, name: str = "catalogue") -> None:
+        obj, _created = cls.objects.get_or_create(name=name)
+        cls.objects.filter(pk=obj.pk).update(version=models.F("version") + 1)

@@ -1,0 +1,583 @@
+"""Programmes and their projects, as Wagtail pages, with the organisations that carry, join
+and fund them.
+
+HomePage → ProgrammePage → ProjectPage. A project links to the territories it covers; the
+communes it covers are precomputed (`ProjectCoverage`) at publish and import, so that "what
+covers commune X" and every choropleth are one indexed query.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from maps.models import SCALE_RANK, Scale, Territory
+
+
+class SourceDocument(models.Model):
+    """A document the portal's content comes from (press release, brochure): shown on every
+    page built from it, so that each fact can be traced."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    filename = models.CharField(_("file"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    date_text = models.CharField(_("date"), max_length=60, blank=True)
+
+    panels = [FieldPanel("code"), FieldPanel("title"), FieldPanel("publisher"),
+              FieldPanel("date_text"), FieldPanel("filename")]
+
+    class Meta:
+        verbose_name = _("source document")
+        verbose_name_plural = _("source documents")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.title}"
+
+
+class Organisation(index.Indexed, models.Model):
+    """One row per real body (SIREN when known), whatever its roles in whichever projects."""
+
+    class Kind(models.TextChoices):
+        ETAT = "etat", _("State service")
+        COLLECTIVITE = "collectivite", _("Local authority")
+        ETABLISSEMENT_PUBLIC = "etablissement-public", _("Public body")
+        ETABLISSEMENT_SANTE = "etablissement-sante", _("Health establishment")
+        ASSOCIATION = "association", _("Association")
+        ENTREPRISE = "entreprise", _("Company")
+        FONDATION = "fondation", _("Foundation")
+        AUTRE = "autre", _("Other")
+
+    key = models.SlugField(_("key"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    acronym = models.CharField(_("acronym"), max_length=80, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.AUTRE)
+    website = models.URLField(_("website"), blank=True)
+    commune = models.ForeignKey(
+        Territory, verbose_name=_("seat"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", limit_choices_to={"scale": Scale.COMMUNE},
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("acronym"),
+        index.AutocompleteField("name"),
+        index.FilterField("kind"),
+    ]
+    panels = [FieldPanel("name"), FieldPanel("acronym"), FieldPanel("key"), FieldPanel("kind"),
+              FieldPanel("siren"), FieldPanel("website"), FieldPanel("commune")]
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def clean(self):
+        if self.siren and (len(self.siren) != 9 or not self.siren.isdigit()):
+            raise ValidationError({"siren": _("A SIREN has 9 digits.")})
+
+
+class Vocabulary(models.Model):
+    code = models.SlugField(_("code"), max_length=120, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+
+    panels = [FieldPanel("label"), FieldPanel("code")]
+
+    class Meta:
+        abstract = True
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+
+class Theme(Vocabulary):
+    """Thématique (data·inclusion codes where they fit, programme-specific ones otherwise)."""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class Public(Vocabulary):
+    """Target public (data·inclusion codes where they fit, plus futurs parents, 0–2 ans…)."""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("target public")
+        verbose_name_plural = _("target publics")
+
+
+class HomePage(Page):
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["projects.ProgrammePage", "projects.ProjectIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["programmes"] = (
+            ProgrammePage.objects.live().child_of(self).annotate(
+                project_count=models.Count("projects_in_programme", distinct=True)
+            )
+        )
+        context["project_count"] = ProjectPage.objects.live().count()
+        return context
+
+
+class ProgrammePage(Page):
+    """A funding programme: its calls for projects, axes or priorities, funders and figures."""
+
+    short_title = models.CharField(_("short title"), max_length=80, blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    description = RichTextField(_("description"), blank=True)
+    source_document = models.ForeignKey(
+        SourceDocument, verbose_name=_("source document"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="programmes",
+    )
+    seed_fingerprint = models.CharField(max_length=40, blank=True, editable=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("short_title"),
+        FieldPanel("intro"),
+        FieldPanel("description"),
+        InlinePanel("organisation_roles", label=_("Funders and pilots")),
+        InlinePanel("calls", label=_("Calls for projects")),
+        InlinePanel("axes", label=_("Axes and priorities")),
+        InlinePanel("figures", label=_("Key figures")),
+        FieldPanel("source_document"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"),
+                     index.SearchField("description")]
+    parent_page_types = ["projects.HomePage"]
+    subpage_types = ["projects.ProjectPage"]
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    @property
+    def label(self):
+        return self.short_title or self.title
+
+    def get_context(self, request, *args, **kwargs):
+        from projects.listing import project_listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(project_listing(request, programme=self))
+        return context
+
+
+class ProgrammeOrganisation(Orderable):
+    class Role(models.TextChoices):
+        FUNDER = "funder", _("Funder")
+        PILOT = "pilot", _("Pilot")
+        PARTNER = "partner", _("Partner")
+
+    programme = ParentalKey(ProgrammePage, related_name="organisation_roles", on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programme_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    panels = [FieldPanel("organisation"), FieldPanel("role")]
+
+
+class ProgrammeCall(Orderable):
+    """A call for projects or a yearly envelope, with the numbers the programme publishes."""
+
+    programme = ParentalKey(ProgrammePage, related_name="calls", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField(_("year"))
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    envelope_eur = models.DecimalField(_("envelope (€)"), max_digits=14, decimal_places=2,
+                                       null=True, blank=True, validators=[MinValueValidator(0)])
+    requested_eur = models.DecimalField(_("amount requested (€)"), max_digits=14, decimal_places=2,
+                                        null=True, blank=True, validators=[MinValueValidator(0)])
+    dossiers_received = models.PositiveIntegerField(_("applications received"), null=True, blank=True)
+    dossiers_retained = models.PositiveIntegerField(_("applications selected"), null=True, blank=True)
+    text = models.TextField(_("as written in the source"), blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("year"), FieldPanel("label")]),
+        FieldRowPanel([FieldPanel("envelope_eur"), FieldPanel("requested_eur")]),
+        FieldRowPanel([FieldPanel("dossiers_received"), FieldPanel("dossiers_retained")]),
+        FieldPanel("text"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("call for projects")
+
+    def clean(self):
+        if (self.dossiers_received is not None and self.dossiers_retained is not None
+                and self.dossiers_retained > self.dossiers_received):
+            raise ValidationError({"dossiers_retained": _(
+                "More applications selected than received.")})
+
+
+class ProgrammeAxis(Orderable):
+    programme = ParentalKey(ProgrammePage, related_name="axes", on_delete=models.CASCADE)
+    code = models.SlugField(_("code"), max_length=60)
+    label = models.CharField(_("label"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("code"), FieldPanel("label")]), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("axis or priority")
+        verbose_name_plural = _("axes and priorities")
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="axis_unique_code")]
+
+    def __str__(self):
+        return self.label
+
+
+class ProgrammeFigure(Orderable):
+    """A programme-level key figure, kept with the words of its source."""
+
+    programme = ParentalKey(ProgrammePage, related_name="figures", on_delete=models.CASCADE)
+    label = models.CharField(_("label"), max_length=300)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    value_text = models.CharField(_("as written"), max_length=300, blank=True)
+    period = models.CharField(_("period"), max_length=60, blank=True)
+    source_note = models.CharField(_("source"), max_length=300, blank=True)
+
+    panels = [FieldPanel("label"), FieldRowPanel([FieldPanel("value"), FieldPanel("unit")]),
+              FieldPanel("value_text"), FieldPanel("period"), FieldPanel("source_note")]
+
+
+class ProjectIndexPage(Page):
+    """/projets/: the listing of every project, with filters, map and exports."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["projects.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("project listing")
+
+    def get_context(self, request, *args, **kwargs):
+        from projects.listing import project_listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(project_listing(request))
+        return context
+
+
+class ProjectStatus(models.TextChoices):
+    UPCOMING = "a-venir", _("Upcoming")
+    ONGOING = "en-cours", _("Ongoing")
+    FINISHED = "termine", _("Finished")
+    UNKNOWN = "inconnu", _("Dates not known")
+
+
+class ProjectPage(Page):
+    """A funded project: who carries it, where, for whom, what it does, and its figures."""
+
+    summary = models.TextField(_("summary"), max_length=600, blank=True)
+    description = RichTextField(_("description"), blank=True)
+    call_year = models.PositiveSmallIntegerField(_("call year"), null=True, blank=True)
+    axes = ParentalManyToManyField(ProgrammeAxis, verbose_name=_("axes or priorities"), blank=True,
+                                   related_name="projects")
+    themes = ParentalManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="projects")
+    publics = ParentalManyToManyField(Public, verbose_name=_("target publics"), blank=True,
+                                      related_name="projects")
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    duration_text = models.CharField(_("dates or duration as written"), max_length=300, blank=True)
+    budget_eur = models.DecimalField(_("budget (€)"), max_digits=14, decimal_places=2, null=True,
+                                     blank=True, validators=[MinValueValidator(0)])
+    budget_text = models.CharField(_("budget as written"), max_length=300, blank=True)
+    source_document = models.ForeignKey(
+        SourceDocument, verbose_name=_("source document"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="projects",
+    )
+    programme = models.ForeignKey(
+        ProgrammePage, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="projects_in_programme",
+        help_text="Denormalised parent programme, for filters and counts in one query.",
+    )
+    broadest_scale = models.CharField(max_length=16, blank=True, editable=False)
+    seed_fingerprint = models.CharField(max_length=40, blank=True, editable=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        MultiFieldPanel([
+            FieldPanel("call_year"),
+            FieldPanel("axes"),
+            FieldPanel("themes"),
+            FieldPanel("publics"),
+        ], heading=_("Classification")),
+        InlinePanel("organisation_roles", label=_("Carrier, partners and funders")),
+        InlinePanel("territory_links", label=_("Territories covered"), min_num=0),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+            FieldPanel("duration_text"),
+            FieldRowPanel([FieldPanel("budget_eur"), FieldPanel("budget_text")]),
+        ], heading=_("Dates and budget")),
+        InlinePanel("actions", label=_("Actions")),
+        InlinePanel("objectives", label=_("Objectives")),
+        InlinePanel("indicator_values", label=_("Key figures and indicators")),
+        InlinePanel("places", label=_("Places")),
+        InlinePanel("events", label=_("Events")),
+        InlinePanel("contacts", label=_("Contacts")),
+        InlinePanel("resources", label=_("Resources")),
+        InlinePanel("testimonials", label=_("Testimonials")),
+        FieldPanel("source_document"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary", boost=2),
+        index.SearchField("description"),
+        index.SearchField("duration_text"),
+        index.RelatedFields("actions", [index.SearchField("text")]),
+        index.RelatedFields("objectives", [index.SearchField("text")]),
+        index.RelatedFields("places", [index.SearchField("name"), index.SearchField("address")]),
+        index.RelatedFields("organisation_roles", [
+            index.RelatedFields("organisation", [index.SearchField("name"),
+                                                 index.SearchField("acronym")]),
+        ]),
+        index.RelatedFields("territory_links", [
+            index.RelatedFields("territory", [index.SearchField("name")]),
+        ]),
+        index.RelatedFields("themes", [index.SearchField("label")]),
+        index.RelatedFields("publics", [index.SearchField("label")]),
+        index.FilterField("programme_id"),
+    ]
+    parent_page_types = ["projects.ProgrammePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date must be after the start date.")})
+
+    def save(self, *args, **kwargs):
+        parent = self.get_parent() if self.pk or self.path else None
+        if parent is not None:
+            self.programme_id = parent.pk
+        super().save(*args, **kwargs)
+
+    def status_on(self, day: datetime.date) -> str:
+        if self.start_date and self.start_date > day:
+            return ProjectStatus.UPCOMING
+        if self.end_date and self.end_date < day:
+            return ProjectStatus.FINISHED
+        if self.start_date or self.end_date:
+            return ProjectStatus.ONGOING
+        return ProjectStatus.UNKNOWN
+
+    @property
+    def status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    @property
+    def status_label(self):
+        return ProjectStatus(self.status).label
+
+    def roles(self, role):
+        return [r for r in self.organisation_roles.all() if r.role == role]
+
+    @cached_property
+    def carriers(self):
+        return self.roles(ProjectOrganisation.Role.CARRIER)
+
+    @cached_property
+    def partners(self):
+        return self.roles(ProjectOrganisation.Role.PARTNER)
+
+    @cached_property
+    def funders(self):
+        return self.roles(ProjectOrganisation.Role.FUNDER)
+
+    @cached_property
+    def covered_territories(self):
+        return sorted((link.territory for link in self.territory_links.all()),
+                      key=lambda t: (SCALE_RANK[t.scale], t.name))
+
+    @property
+    def published_contacts(self):
+        return [c for c in self.contacts.all() if c.publish]
+
+
+class ProjectOrganisation(Orderable):
+    class Role(models.TextChoices):
+        CARRIER = "carrier", _("Carrier")
+        PARTNER = "partner", _("Partner")
+        FUNDER = "funder", _("Funder")
+
+    project = ParentalKey(ProjectPage, related_name="organisation_roles", on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"),
+                                     on_delete=models.PROTECT, related_name="project_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    amount_eur = models.DecimalField(_("amount (€)"), max_digits=14, decimal_places=2, null=True,
+                                     blank=True, validators=[MinValueValidator(0)])
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("organisation"), FieldPanel("role")]),
+              FieldRowPanel([FieldPanel("amount_eur"), FieldPanel("note")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("organisation role")
+
+
+class ProjectTerritory(Orderable):
+    project = ParentalKey(ProjectPage, related_name="territory_links", on_delete=models.CASCADE)
+    territory = models.ForeignKey(Territory, verbose_name=_("territory"), on_delete=models.PROTECT,
+                                  related_name="project_links")
+
+    panels = [FieldPanel("territory")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("territory covered")
+
+
+class ProjectCoverage(models.Model):
+    """Communes covered by a published project, precomputed from its territories (commune,
+    EPCI, département, region or custom area): the single indexed table behind "what covers
+    commune X" and every choropleth. Rebuilt on publish and on import."""
+
+    project = models.ForeignKey(ProjectPage, on_delete=models.CASCADE, related_name="coverage")
+    commune = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="covering")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "commune"],
+                                               name="coverage_unique")]
+        indexes = [models.Index(fields=["commune", "project"])]
+
+
+class Statement(Orderable):
+    text = models.TextField(_("text"))
+    panels = [FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+    def __str__(self):
+        return self.text
+
+
+class ProjectAction(Statement):
+    project = ParentalKey(ProjectPage, related_name="actions", on_delete=models.CASCADE)
+
+
+class ProjectObjective(Statement):
+    project = ParentalKey(ProjectPage, related_name="objectives", on_delete=models.CASCADE)
+
+
+class ProjectPlace(Orderable):
+    project = ParentalKey(ProjectPage, related_name="places", on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    commune = models.ForeignKey(Territory, verbose_name=_("commune"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("address"), FieldPanel("commune"),
+              FieldRowPanel([FieldPanel("longitude"), FieldPanel("latitude")])]
+
+    @property
+    def point(self):
+        if self.longitude is not None and self.latitude is not None:
+            return self.longitude, self.latitude
+        if self.commune and self.commune.has_point:
+            return self.commune.centroid_lon, self.commune.centroid_lat
+        return None
+
+
+class ProjectEvent(Orderable):
+    project = ParentalKey(ProjectPage, related_name="events", on_delete=models.CASCADE)
+    title = models.CharField(_("title"), max_length=300)
+    date = models.DateField(_("date"), null=True, blank=True)
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    commune = models.ForeignKey(Territory, verbose_name=_("commune"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("title"), FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"),
+                                                  FieldPanel("end_time")]),
+              FieldPanel("place"), FieldPanel("commune"), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("event")
+
+    def clean(self):
+        if self.start_time and self.end_time and self.end_time < self.start_time:
+            raise ValidationError({"end_time": _("The end time must be after the start time.")})
+
+
+class ProjectContact(Orderable):
+    """A contact. Named persons are personal data: shown publicly only with consent."""
+
+    project = ParentalKey(ProjectPage, related_name="contacts", on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    publish = models.BooleanField(
+        _("publication consentie"), default=False,
+        help_text=_("Tick only if the person agreed to be shown publicly (or the contact is "
+                    "already published in an official document)."),
+    )
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")]), FieldPanel("organisation"),
+              FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]), FieldPanel("publish")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("contact")
+
+
+class ProjectResource(Orderable):
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("Video")
+        PODCAST = "podcast", _("Podcast")
+        DOCUMENT = "document", _("Document")
+        WEBSITE = "website", _("Website")
+        LINK = "link", _("Link")
+
+    project = ParentalKey(ProjectPage, related_name="resources", on_delete=models.CASCADE)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.LINK)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("address"), max_length=500, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("title")]), FieldPanel("url")]
+
+
+class ProjectTestimonial(Orderable):
+    project = ParentalKey(ProjectPage, related_name="testimonials", on_delete=models.CASCADE)
+    quote = models.TextField(_("quote"))
+    author = models.CharField(_("author"), max_length=200, blank=True)
+
+    panels = [FieldPanel("quote"), FieldPanel("author")]

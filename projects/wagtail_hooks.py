@@ -1,0 +1,43 @@
+"""Admin for the catalogue's reference data: organisations, vocabularies, source documents."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from projects.models import Organisation, Public, SourceDocument, Theme
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "group"
+    menu_label = _("Organisations")
+    list_display = ["name", "acronym", "kind", "siren"]
+    list_filter = ["kind"]
+    search_fields = ["name", "acronym"]
+
+
+class ThemeViewSet(SnippetViewSet):
+    model = Theme
+    icon = "tag"
+    list_display = ["label", "code"]
+
+
+class PublicViewSet(SnippetViewSet):
+    model = Public
+    icon = "user"
+    list_display = ["label", "code"]
+
+
+class SourceDocumentViewSet(SnippetViewSet):
+    model = SourceDocument
+    icon = "doc-full"
+    list_display = ["code", "title", "publisher"]
+
+
+class CatalogueGroup(SnippetViewSetGroup):
+    menu_label = _("Catalogue")
+    menu_icon = "folder-open-inverse"
+    items = (OrganisationViewSet, ThemeViewSet, PublicViewSet, SourceDocumentViewSet)
+
+
+register_snippet(CatalogueGroup)
