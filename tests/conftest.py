@@ -3,6 +3,8 @@ session into the test database (committed), so every test reads the real data; e
 then runs in a transaction that is rolled back. Do not use `transactional_db` here: it would
 flush that shared data for the tests after it."""
 
+import os
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -15,7 +17,9 @@ from portal.seeding import load_seed
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_territories()
-        load_seed()
+        # PORTAL_SEED_DIR: a developer's partial seed while files are being written.
+        seed_dir = os.environ.get("PORTAL_SEED_DIR")
+        load_seed(seed_dir) if seed_dir else load_seed()
         call_command("update_index", verbosity=0)
 
 
