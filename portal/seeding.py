@@ -3,11 +3,18 @@ together (portal sits above both)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import transaction
+from django.db.models.signals import post_save
+from wagtail.models import ReferenceIndex
+from wagtail.search import index
+from wagtail.search.signal_handlers import post_save_signal_handler
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from indicators.services.import_seed import IndicatorSeed
 from maps.services.reports import ImportRejected, ImportReport
-from projects.coverage import rebuild_coverage
+from projects import coverage
 from projects.models import ProjectPage
 from projects.services.import_seed import Catalogue
 from projects.services.seed_files import SEED_DIR, Problems, read_seed_files
@@ -16,6 +23,20 @@ from projects.services.site import ensure_site
 
 class SeedRejected(ImportRejected):
     pass
+
+
+@contextmanager
+def search_index_deferred():
+    """Wagtail re-indexes every saved object (and each page twice: revision and publish);
+    during a bulk import we index each written object once at the end instead."""
+    models = index.get_indexed_models()
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+    try:
+        yield
+    finally:
+        for model in models:
+            post_save.connect(post_save_signal_handler, sender=model)
 
 
 def load_seed(directory=SEED_DIR) -> list[ImportReport]:
@@ -31,10 +52,15 @@ def load_seed(directory=SEED_DIR) -> list[ImportReport]:
         raise SeedRejected(problems.errors)
     catalogue_report = ImportReport("Catalogue")
     indicator_report = ImportReport("Indicateurs (catalogue)")
-    with transaction.atomic():
+    with (transaction.atomic(), disable_reference_index_auto_update(), search_index_deferred(),
+          coverage.deferred()):
         ensure_site()
         indicators.write_definitions(indicator_report)
         catalogue.write(catalogue_report, hooks=[indicators.values_hook])
         if catalogue_report.changed:
-            rebuild_coverage(ProjectPage.objects.all())
+            coverage.rebuild_coverage(ProjectPage.objects.all())
+        for obj in catalogue.written:
+            if isinstance(obj, index.Indexed):
+                index.insert_or_update_object(obj)
+            ReferenceIndex.create_or_update_for_object(obj)
     return [indicator_report, catalogue_report]

@@ -4,11 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import transaction
 
 from maps.models import SCALE_RANK, Scale, Territory
 from projects.models import ProjectCoverage, ProjectPage, ProjectTerritory
+
+
+_deferred = {"on": False}
+
+
+@contextmanager
+def deferred():
+    """Bulk imports rebuild all coverage once at the end, not at every publish."""
+    _deferred["on"] = True
+    try:
+        yield
+    finally:
+        _deferred["on"] = False
+
+
+def is_deferred() -> bool:
+    return _deferred["on"]
 
 
 @transaction.atomic

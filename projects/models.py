@@ -206,7 +206,7 @@ class ProgrammeCall(Orderable):
     """A call for projects or a yearly envelope, with the numbers the programme publishes."""
 
     programme = ParentalKey(ProgrammePage, related_name="calls", on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     label = models.CharField(_("label"), max_length=200, blank=True)
     envelope_eur = models.DecimalField(_("envelope (€)"), max_digits=14, decimal_places=2,
                                        null=True, blank=True, validators=[MinValueValidator(0)])

@@ -4,12 +4,12 @@ and the data version that invalidates cached maps."""
 from wagtail.signals import page_published, page_unpublished
 
 from maps.models import DataVersion
-from projects.coverage import rebuild_coverage
+from projects.coverage import is_deferred, rebuild_coverage
 from projects.models import ProjectPage
 
 
 def on_publish(sender, instance, **kwargs):
-    if isinstance(instance.specific, ProjectPage):
+    if isinstance(instance.specific, ProjectPage) and not is_deferred():
         rebuild_coverage([instance.specific])
     DataVersion.bump()
 

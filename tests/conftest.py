@@ -6,7 +6,6 @@ flush that shared data for the tests after it."""
 import os
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from maps.services.import_territories import load_reference_territories
@@ -20,7 +19,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
         # PORTAL_SEED_DIR: a developer's partial seed while files are being written.
         seed_dir = os.environ.get("PORTAL_SEED_DIR")
         load_seed(seed_dir) if seed_dir else load_seed()
-        call_command("update_index", verbosity=0)
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ class IndicatorSeed:
         elif values["kind"] not in DEFINITION_KINDS:
             problems.add(file, record, "kind", f"nature inconnue « {values['kind']} »")
         elif values["aggregation"] not in AGGREGATIONS:
-            problems.add(file, record, "aggregation", f"agrégation inconnue « {values['aggregation']} »")
+            problems.add(file, record, "aggregation",
+                         f"agrégation inconnue « {values['aggregation']} »")
         elif values["measure"] == Measure.PERCENT and values["aggregation"] == Aggregation.SUM:
             problems.add(file, record, "aggregation", "un pourcentage ne se somme jamais")
         else:
@@ -76,7 +77,8 @@ class IndicatorSeed:
                 return
             self.definitions[code] = values
         elif code not in self.definitions:
-            problems.add(file, record, "code", f"indicateur inconnu « {code} » (ajoutez definition:)")
+            problems.add(file, record, "code",
+                         f"indicateur inconnu « {code} » (ajoutez definition:)")
             return
         definition = self.definitions[code]
         kind = text(record.get("kind")) or definition["kind"]

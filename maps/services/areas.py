@@ -8,6 +8,8 @@ territories that contain all of its communes.
 
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
 
 from maps import geometry
@@ -56,6 +58,8 @@ def upsert_foreign_place(code: str, name: str, country: str, lon: float, lat: fl
 
 
 def _upsert(scale: str, code: str, values: dict) -> tuple[Territory, str]:
+    # JSON round trip: shapely gives tuples, the database gives back lists.
+    values = json.loads(json.dumps(values))
     territory = Territory.objects.filter(scale=scale, code=code).first()
     if territory is None:
         return Territory.objects.create(scale=scale, code=code, **values), "created"

@@ -92,6 +92,8 @@ class Catalogue:
     programmes: dict[str, tuple[SeedFile, dict]] = field(default_factory=dict)
     projects: list[tuple[SeedFile, dict]] = field(default_factory=list)
     territories: dict[tuple[str, str], Territory] = field(default_factory=dict)
+    #: Everything created or updated, for the search and reference indexes afterwards.
+    written: list = field(default_factory=list)
 
     # ----------------------------------------------------------------- validation
     def validate(self, problems: Problems) -> None:
@@ -233,7 +235,7 @@ class Catalogue:
 
     def _check_calls(self, file, record, problems) -> None:
         for call in record.get("calls") or []:
-            if not isinstance(call.get("year"), int):
+            if call.get("year") is not None and not isinstance(call.get("year"), int):
                 problems.add(file, call, "year", f"année attendue, reçu « {call.get('year')} »")
             for name in ("envelope_eur", "requested_eur"):
                 amount = as_decimal(call.get(name), problems, file, call, name)
@@ -269,8 +271,6 @@ class Catalogue:
                     problems.add(file, record, kind, f"code inconnu « {code} »")
         for role in record.get("organisations") or []:
             self._check_org(file, role, problems, ROLES)
-        if not any(r.get("role") == "carrier" for r in record.get("organisations") or []):
-            problems.add(file, record, "organisations", f"aucun porteur pour « {slug} »")
         for ref in record.get("territories") or []:
             self._check_territory(file, ref, "territories", problems)
         start = as_date(record.get("start_date"), problems, file, record, "start_date")
@@ -331,14 +331,14 @@ class Catalogue:
                 continue
             values = {"title": text(source.get("title")), "filename": text(source.get("file")),
                       "publisher": text(source.get("publisher")), "date_text": text(source.get("date"))}
-            sources[file.name] = _upsert(SourceDocument, {"code": text(source.get("code"))}, values,
+            sources[file.name] = self._upsert(SourceDocument, {"code": text(source.get("code"))}, values,
                                          report, "sources")
         return sources
 
     def _write_vocabularies(self, report):
         for model, vocab in ((Theme, self.themes), (Public, self.publics)):
             for code, label in vocab.items():
-                _upsert(model, {"code": code}, {"label": label}, report, model.__name__.lower())
+                self._upsert(model, {"code": code}, {"label": label}, report, model.__name__.lower())
 
     def _write_organisations(self, report):
         result = {}
@@ -346,7 +346,7 @@ class Catalogue:
             values = dict(values)
             commune = values.pop("commune")
             values["commune"] = self.territories.get((Scale.COMMUNE, commune)) if commune else None
-            result[key] = _upsert(Organisation, {"key": key}, values, report, "organisations")
+            result[key] = self._upsert(Organisation, {"key": key}, values, report, "organisations")
         return result
 
     def _write_areas(self, report):
@@ -389,7 +389,7 @@ class Catalogue:
         ]
         page.calls = [
             ProgrammeCall(
-                year=c["year"], label=text(c.get("label")),
+                year=c.get("year"), label=text(c.get("label")),
                 envelope_eur=c.get("envelope_eur"), requested_eur=c.get("requested_eur"),
                 dossiers_received=c.get("dossiers_received"),
                 dossiers_retained=c.get("dossiers_retained"), text=text(c.get("text")),
@@ -411,7 +411,7 @@ class Catalogue:
             )
             for f in record.get("figures") or []
         ]
-        _publish(home, page, report, "programmes")
+        self._publish(home, page, report, "programmes")
         return page
 
     def _write_project(self, programme, file, record, orgs, sources, themes, publics, hooks,
@@ -483,7 +483,35 @@ class Catalogue:
         ]
         for hook in hooks:
             hook(page, record, file)
-        _publish(programme, page, report, "projets")
+        self._publish(programme, page, report, "projets")
+
+    def _upsert(self, model, lookup: dict, values: dict, report: ImportReport, kind: str):
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model.objects.create(**lookup, **values)
+            _count(report, kind, "created")
+            self.written.append(obj)
+            return obj
+        changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+        if changed:
+            for key, value in changed.items():
+                setattr(obj, key, value)
+            obj.save()
+            _count(report, kind, "updated")
+            self.written.append(obj)
+        else:
+            _count(report, kind, "unchanged")
+        return obj
+
+    def _publish(self, parent, page, report: ImportReport, kind: str) -> None:
+        """Create or update through a published revision: history keeps what was there."""
+        if page.pk is None:
+            parent.add_child(instance=page)
+            _count(report, kind, "created")
+        else:
+            _count(report, kind, "updated")
+        page.save_revision(log_action=True).publish(log_action=True)
+        self.written.append(page)
 
     def _commune(self, code):
         return self.territories.get((Scale.COMMUNE, str(code))) if code else None
@@ -495,28 +523,3 @@ def _count(report: ImportReport, kind: str, status: str) -> None:
     setattr(report, status, getattr(report, status) + 1)
 
 
-def _upsert(model, lookup: dict, values: dict, report: ImportReport, kind: str):
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model.objects.create(**lookup, **values)
-        _count(report, kind, "created")
-        return obj
-    changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
-    if changed:
-        for key, value in changed.items():
-            setattr(obj, key, value)
-        obj.save()
-        _count(report, kind, "updated")
-    else:
-        _count(report, kind, "unchanged")
-    return obj
-
-
-def _publish(parent, page, report: ImportReport, kind: str) -> None:
-    """Create or update through a published revision: history keeps what was there before."""
-    if page.pk is None:
-        parent.add_child(instance=page)
-        _count(report, kind, "created")
-    else:
-        _count(report, kind, "updated")
-    page.save_revision(log_action=True).publish(log_action=True)

@@ -1,7 +1,7 @@
 """Load every seed file of fixtures/seeds/ (format: fixtures/seeds/SCHEMA.md).
 
 Order: vocabularies, organisations, custom areas, indicator catalogue, programmes, projects
-with their key figures, then the search index. All files are validated before anything is
+with their key figures, then the search index of what was written. All files are validated before anything is
 written, and everything is written in one transaction.
 """
 
@@ -16,9 +16,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", default=None, help="dossier des fichiers YAML")
-        parser.add_argument("--no-index", action="store_true", help="ne pas réindexer")
+        parser.add_argument("--reindex", action="store_true",
+                            help="reconstruire tout l'index de recherche ensuite")
 
-    def handle(self, *args, dir=None, no_index=False, **options):
+    def handle(self, *args, dir=None, reindex=False, **options):
         try:
             reports = load_seed(dir) if dir else load_seed()
         except SeedRejected as exc:
@@ -27,6 +28,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(str(report)))
             for kind, counts in report.details.items():
                 self.stdout.write(f"  {kind} : {counts}")
-        if not no_index and any(r.changed for r in reports):
+        if reindex:
             call_command("update_index", verbosity=0)
             self.stdout.write("Index de recherche reconstruit.")
