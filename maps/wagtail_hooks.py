@@ -1,7 +1,9 @@
 """Territories in the admin: a searchable list, and the chooser used by project pages
 ("st amand" finds Saint-Amand-les-Eaux, "porte du hainaut" the EPCI)."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
@@ -16,26 +18,28 @@ class TerritoryFilterSet(WagtailFilterSet):
         fields = ["scale", "is_obsolete"]
 
 
-class _TerritorySearchMixin:
-    """Search by normalised name and code instead of full-text, so abbreviations and missing
-    accents work the same way in the admin as on the public site."""
+class TerritorySearchForm(BaseFilterForm):
+    """Search by normalised name and code instead of full text, so that abbreviations and
+    missing accents work in the admin as on the public site ("st amand", "roeulx")."""
 
-    def search_queryset(self, objects):
-        if getattr(self, "search_query", None):
-            return objects.matching(self.search_query).order_by("scale", "name")
+    q = forms.CharField(label=_("Search term"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Search")}))
+
+    def filter(self, objects):
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            self.is_searching = True
+            self.search_query = query
+            objects = objects.matching(query).order_by("scale", "-population", "name")
         return objects
 
-    def filter_object_list(self, objects):
-        objects = super().filter_object_list(objects)
-        return objects
+
+class TerritoryChooseView(ChooseView):
+    filter_form_class = TerritorySearchForm
 
 
-class TerritoryChooseView(_TerritorySearchMixin, ChooseView):
-    pass
-
-
-class TerritoryChooseResultsView(_TerritorySearchMixin, ChooseResultsView):
-    pass
+class TerritoryChooseResultsView(ChooseResultsView):
+    filter_form_class = TerritorySearchForm
 
 
 class TerritoryChooserViewSet(SnippetChooserViewSet):

@@ -230,7 +230,9 @@ class _Reader:
 
 
 def _closure(records: dict) -> dict[tuple, set[tuple]]:
-    """Every ancestor of every record, following parents transitively."""
+    """Every ancestor of every record, following parents transitively, except through an
+    EPCI: an EPCI may straddle départements and regions, so its communes inherit its own
+    membership but not its départements (each commune has its own)."""
     cache: dict[tuple, set[tuple]] = {}
 
     def ancestors(key):
@@ -238,7 +240,8 @@ def _closure(records: dict) -> dict[tuple, set[tuple]]:
             found = set()
             for parent in records[key].parents:
                 found.add(parent)
-                found |= ancestors(parent)
+                if parent[0] != Scale.EPCI:
+                    found |= ancestors(parent)
             cache[key] = found
         return cache[key]
 

@@ -82,6 +82,11 @@ def test_french_search_configuration_exists_on_postgres(is_postgres):
     if not is_postgres:
         pytest.skip("PostgreSQL only")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_tsvector('french_unaccent', 'Épiceries solidaires')::text")
-        vector = cursor.fetchone()[0]
-    assert "'epiceri'" in vector and "'solidair'" in vector
+        cursor.execute(
+            "SELECT to_tsvector('french_unaccent', 'Épiceries solidaires, dépistages')"
+            " @@ plainto_tsquery('french_unaccent', 'epicerie solidaire depistage')"
+        )
+        assert cursor.fetchone()[0] is True
+        cursor.execute("SELECT to_tsvector('french', 'Épiceries')"
+                       " @@ plainto_tsquery('french', 'epicerie')")
+        assert cursor.fetchone()[0] is False  # what the plain French configuration misses

@@ -39,9 +39,13 @@ def test_project_counts_per_programme():
 
 
 def test_every_project_has_a_carrier_and_a_source_document():
-    for page in ProjectPage.objects.live():
-        assert page.organisation_roles.filter(role="carrier").exists(), page.slug
-        assert page.source_document is not None, page.slug
+    without_carrier = set(
+        ProjectPage.objects.live().exclude(organisation_roles__role="carrier")
+        .values_list("slug", flat=True)
+    )
+    # 002 names no carrier for the Laval example (recorded in fixtures/README.md).
+    assert without_carrier == {"laval-sensibilisation-1000-premiers-jours"}
+    assert not ProjectPage.objects.live().filter(source_document__isnull=True).exists()
 
 
 def test_porte_du_hainaut_project_page_000(client):
