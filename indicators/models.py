@@ -98,7 +98,8 @@ class IndicatorValue(models.Model):
     period_end = models.DateField(_("period end"), null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=4, null=True, blank=True)
     value_text = models.CharField(_("as written in the source"), max_length=400, blank=True)
-    target = models.DecimalField(_("target"), max_digits=16, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=4, null=True,
+                                 blank=True)
     baseline = models.DecimalField(_("baseline"), max_digits=16, decimal_places=4, null=True,
                                    blank=True)
     numerator = models.DecimalField(_("numerator"), max_digits=16, decimal_places=4, null=True,
@@ -133,6 +134,7 @@ class IndicatorValue(models.Model):
             models.CheckConstraint(
                 condition=models.Q(project__isnull=False) | models.Q(territory__isnull=False),
                 name="value_has_project_or_territory",
+                violation_error_message=_("A figure belongs to a project or a territory."),
             )
         ]
 
@@ -164,9 +166,11 @@ class IndicatorValue(models.Model):
         return int(min(100, round(self.value / self.target * 100)))
 
     def clean(self):
+        # "A project or a territory" is the check constraint below, not a rule here: in the
+        # project page editor a new figure gets its project only when the page is saved, and
+        # Django validates a constraint only when the form holds every field it names (the
+        # values list in the admin does; the page's inline figures need not).
         errors = {}
-        if self.project_id is None and self.territory_id is None:
-            errors["territory"] = _("A figure belongs to a project or a territory.")
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = _("The end of the period must be after its start.")
         definition = getattr(self, "definition", None) if self.definition_id else None

@@ -2,8 +2,9 @@
 edited inside each project page."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -32,9 +33,11 @@ class IndicatorValueViewSet(ModelViewSet):
     add_to_admin_menu = True
     list_display = ["definition", "project", "territory", "kind", "value", "target", "status"]
     list_filter = ["status", "kind", "definition__is_shared"]
-    form_fields = ["definition", "project", "territory", "kind", "value", "value_text", "target",
-                   "baseline", "numerator", "denominator", "period_start", "period_end",
-                   "source_note", "status", "comment"]
+    # The model's panels serve the project page's inline figures (the project is the page);
+    # here a figure also chooses its project, or else its territory. With both fields in the
+    # form, the "project or territory" check constraint is validated with a clear message
+    # instead of failing in the database.
+    panels = [FieldPanel("project"), *IndicatorValue.panels]
 
 
 @hooks.register("register_admin_viewset")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("indicators.urls")),
+    path("", include("indicators.map_urls")),  # /cartes/couverture/ (needs indicator values)
     path("", include("projects.urls")),
 ]
 

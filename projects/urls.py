@@ -1,5 +1,20 @@
-from django.urls import include, path
+"""Routes of the catalogue outside the Wagtail page tree. Included at the root BEFORE
+Wagtail's catch-all, so /projets/export.csv is not read as a child page of /projets/."""
+
+from django.urls import include, path, re_path
+
+from projects import api, views
 
 urlpatterns = [
     path("", include("projects.map_urls")),
+    path("projets/export.csv", views.export_csv, name="project-export-csv"),
+    path("projets/export.xlsx", views.export_xlsx, name="project-export-xlsx"),
+    path("projets/export.geojson", views.export_geojson, name="project-export-geojson"),
+    path("territoires/", views.territory_index, name="territory-index"),
+    re_path(r"^territoires/(?P<code>[^/]{1,120})/$", views.territory_page, name="territory-page"),
+    path("api/", api.api_index, name="api-index"),
+    path("api/projets/", api.api_projects, name="api-projects"),
+    path("api/projets/<int:pk>/", api.api_project, name="api-project"),
+    re_path(r"^api/territoires/(?P<code>[^/]{1,120})/$", api.api_territory,
+            name="api-territory"),
 ]

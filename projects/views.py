@@ -1,1 +1,117 @@
-"""Thin views of the catalogue: each calls one service."""
+"""Thin views of the catalogue outside the Wagtail page tree: exports of the filtered
+listing and the territory pages. Each reads the same GET parameters as /projets/."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from projects import exports
+from projects.filters import ProjectFilter
+from projects.listing import listing_queryset, project_listing
+from projects.territory import is_exact, resolve_territory, territory_key
+from projects.territory_page import (
+    ancestors_of,
+    children_page,
+    children_summary,
+    coverage_summary,
+    with_context_figures,
+)
+
+
+def filtered_projects(request) -> ProjectFilter:
+    return ProjectFilter(request.GET or None, queryset=listing_queryset(), request=request)
+
+
+def _filename(extension: str) -> str:
+    return f"projets-{datetime.date.today().isoformat()}.{extension}"
+
+
+def _download(content: bytes, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
+    return response
+
+
+def _filters_text(project_filter: ProjectFilter) -> list[tuple[str, str]]:
+    """The filters behind an export, in words, for its "Filters" sheet."""
+    lines = [(_("Address"), project_filter.request.get_full_path())]
+    if project_filter.is_bound:
+        for name, field in project_filter.form.fields.items():
+            values = project_filter.data.getlist(name)
+            if values and name in project_filter.form.cleaned_data:
+                lines.append((str(field.label), ", ".join(values)))
+        for name, errors in project_filter.form.errors.items():
+            lines.append((_("Ignored parameter: %(name)s") % {"name": name}, " ".join(errors)))
+    return lines
+
+
+@require_safe
+def export_csv(request):
+    project_filter = filtered_projects(request)
+    rows = exports.records(project_filter.qs, request)
+    return _download(exports.to_csv(rows), "text/csv; charset=utf-8", "csv")
+
+
+@require_safe
+def export_xlsx(request):
+    project_filter = filtered_projects(request)
+    rows = exports.records(project_filter.qs, request)
+    return _download(
+        exports.to_xlsx(rows, _filters_text(project_filter)),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+
+
+@require_safe
+def export_geojson(request):
+    project_filter = filtered_projects(request)
+    collection = exports.to_geojson(exports.records(project_filter.qs, request))
+    return _download(exports.dumps(collection), "application/geo+json", "geojson")
+
+
+def _without(params, name: str) -> str:
+    params = params.copy()
+    params.pop(name, None)
+    return params.urlencode()
+
+
+@require_safe
+def territory_index(request):
+    """/territoires/?q=Denain: straight to the territory's page, or a list of candidates."""
+    query = request.GET.get("q", "")
+    resolution = resolve_territory(query)
+    found = resolution.territory
+    if found is not None and (not resolution.alternatives or is_exact(found, query)):
+        return redirect("territory-page", code=territory_key(found))
+    return render(request, "projects/territory_index.html", {
+        "query": resolution.query,
+        "candidates": ([resolution.territory, *resolution.alternatives]
+                       if resolution.territory else []),
+    })
+
+
+@require_safe
+def territory_page(request, code: str):
+    """/territoires/<code>/: what covers a territory, by level, with its context figures,
+    its enclosing and enclosed territories and its coverage gaps. `code` is read like the
+    `territoire` parameter ("59491", "commune-59491", "region-32", even "denain")."""
+    resolution = resolve_territory(code)
+    if resolution.territory is None:
+        raise Http404(_("Unknown territory"))
+    territory = with_context_figures(resolution.territory)
+    context = project_listing(request, territory=territory)
+    context.update({
+        "territory": territory,
+        "territory_key": territory_key(territory),
+        "ancestors": ancestors_of(territory),
+        "children_summary": children_summary(territory),
+        "children": children_page(territory, request.GET.get("enfants")),
+        "coverage": coverage_summary(territory),
+        "territory_alternatives": resolution.alternatives,
+        "children_querystring": _without(request.GET, "enfants"),
+    })
+    return render(request, "projects/territory_page.html", context)

@@ -1,0 +1,19 @@
+"""The HTTP answer of a map served at its own URL (shown in an iframe by the pages)."""
+
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+
+from maps.services.render import RenderedMap
+
+
+def map_response(request, rendered: RenderedMap) -> HttpResponse:
+    """The map document, framable by our own pages only, with an ETag made from its cache
+    key: a browser revalidates and gets a 304 until the data version changes."""
+    if request.headers.get("If-None-Match") == rendered.etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
+    response["ETag"] = rendered.etag
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    patch_cache_control(response, no_cache=True)
+    return response

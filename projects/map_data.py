@@ -1,0 +1,262 @@
+"""What the maps of projects draw, as plain records for `maps.services.render`: which projects
+the listing filters select, how many of them cover each territory, where to pin them.
+
+The same `ProjectFilter` and GET parameters as /projets/ (DESIGN.md §3): the explorer map, its
+table and the listing always show the same projects. Counts come from the precomputed commune
+coverage (`ProjectCoverage`), so each count is one grouped query, whatever the level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from maps.models import Scale, Territory
+from maps.services import render
+from maps.services.render import LEVELS, MarkerSpec, RenderedMap
+from projects.filters import ProjectFilter
+from projects.listing import listing_queryset
+from projects.models import ProjectCoverage, ProjectPage, ProjectPlace, ProjectTerritory
+
+LEVEL_PARAM = "niveau"
+DEFAULT_LEVEL = "epci"
+LEVEL_CHOICES = [("epci", _("EPCI")), ("departement", _("Département")),
+                 ("commune", _("Commune"))]
+#: Which projects count for coverage gaps, by the broadest territory they cover. Locally
+#: rooted projects by default: a region-wide project (a supply network for the whole
+#: region) formally covers every commune, and would leave no gap to see.
+SCOPE_PARAM = "portee"
+DEFAULT_SCOPE = "locale"
+SCOPE_CHOICES = [
+    ("locale", _("Local projects (communes, EPCI, local areas)")),
+    ("departement", _("Also projects covering a whole département")),
+    ("toutes", _("All projects, including region-wide ones")),
+]
+SCOPE_SCALES = {
+    "locale": [Scale.COMMUNE, Scale.CUSTOM, Scale.EPCI],
+    "departement": [Scale.COMMUNE, Scale.CUSTOM, Scale.EPCI, Scale.DEPARTEMENT],
+    "toutes": None,
+}
+#: Params of the listing that do not change which projects are selected.
+NOT_SELECTING = {"tri", "page", "par_page", LEVEL_PARAM, SCOPE_PARAM}
+
+
+@dataclass
+class Selection:
+    """The projects selected by the listing filters of a request, and the map options."""
+
+    filterset: ProjectFilter
+    level: str  # choropleth level of the explorer map
+    scope: str  # which projects count for coverage gaps
+    params: dict  # the selecting GET params, for cache keys
+    querystring: str  # the same filters, for links to /projets/ and to the map URL
+
+    @property
+    def projects(self) -> QuerySet:
+        return self.filterset.qs
+
+    @property
+    def ids(self) -> QuerySet:
+        return self.filterset.qs.values("pk")
+
+    @property
+    def scoped_ids(self) -> QuerySet:
+        scales = SCOPE_SCALES[self.scope]
+        projects = self.filterset.qs
+        if scales is not None:
+            projects = projects.filter(broadest_scale__in=scales)
+        return projects.values("pk")
+
+
+def _choice(data: QueryDict, name: str, choices, default: str) -> str:
+    value = data.get(name)
+    return value if value in dict(choices) else default
+
+
+def selection(data: QueryDict, *, only: tuple[str, ...] | None = None) -> Selection:
+    """Filters of a request's GET parameters (all of the listing's, or `only` those), and
+    the map options (level, scope)."""
+    filterset = ProjectFilter(data or None, queryset=listing_queryset())
+    if only is not None:
+        for name in list(filterset.filters):
+            if name not in only:
+                del filterset.filters[name]
+    names = set(filterset.filters) - NOT_SELECTING
+    params = {name: sorted(data.getlist(name)) for name in sorted(names)
+              if any(v.strip() for v in data.getlist(name))}
+    query = QueryDict(mutable=True)
+    for name, values in params.items():
+        query.setlist(name, values)
+    return Selection(filterset, _choice(data, LEVEL_PARAM, LEVEL_CHOICES, DEFAULT_LEVEL),
+                     _choice(data, SCOPE_PARAM, SCOPE_CHOICES, DEFAULT_SCOPE),
+                     params, query.urlencode())
+
+
+def add_option_field(selection: Selection, name: str) -> None:
+    """A map option (level or scope) as a field of the filter form, so that one form sets
+    filters and option. Added once the filtered queryset is built: the FilterSet would
+    otherwise try to filter on it."""
+    label, choices, value = {
+        LEVEL_PARAM: (_("Map level"), LEVEL_CHOICES, selection.level),
+        SCOPE_PARAM: (_("Projects counted"), SCOPE_CHOICES, selection.scope),
+    }[name]
+    selection.filterset.qs  # noqa: B018 - built (lazily, no query) and cached before the field
+    form = selection.filterset.form
+    form.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False,
+                                          initial=value)
+    if form.is_bound:
+        form.data = form.data.copy()
+        form.data[name] = value
+
+
+def cached_counts(selection: Selection) -> dict[int, int]:
+    """Counts per territory of the selection's level, shared by the map and its table."""
+    return render.cached_value(
+        "territory_counts", {**selection.params, LEVEL_PARAM: selection.level},
+        lambda: territory_counts(selection.ids, selection.level))
+
+
+def territory_counts(project_ids, level: str) -> dict[int, int]:
+    """{territory id: number of selected projects covering at least one of its communes}."""
+    coverage = ProjectCoverage.objects.filter(project__in=project_ids)
+    if LEVELS[level] == Scale.COMMUNE:
+        rows = coverage.values("commune").annotate(n=Count("project", distinct=True))
+        return {row["commune"]: row["n"] for row in rows}
+    rows = (coverage.filter(commune__ancestors__scale=LEVELS[level])
+            .values("commune__ancestors").annotate(n=Count("project", distinct=True)))
+    return {row["commune__ancestors"]: row["n"] for row in rows}
+
+
+def covered_commune_ids(project_ids) -> set[int]:
+    return set(ProjectCoverage.objects.filter(project__in=project_ids)
+               .values_list("commune_id", flat=True).distinct())
+
+
+def covered_commune_count(project_ids) -> int:
+    return ProjectCoverage.objects.filter(project__in=project_ids).values(
+        "commune").distinct().count()
+
+
+def counted_territories(counts: Mapping[int, int]) -> list[tuple[Territory, int]]:
+    """Territories with at least one project, most projects first (without geometry)."""
+    territories = Territory.objects.filter(pk__in=list(counts)).defer(
+        "geometry", "bbox", "search_name")
+    return sorted(((t, counts[t.pk]) for t in territories), key=lambda p: (-p[1], p[0].name))
+
+
+def place_markers(project_ids) -> dict[int, list[MarkerSpec]]:
+    """Pins of the projects' places: their own point, else their commune's centroid."""
+    markers: dict[int, list[MarkerSpec]] = {}
+    rows = ProjectPlace.objects.filter(project__in=project_ids).values_list(
+        "project_id", "name", "address", "longitude", "latitude", "commune__name",
+        "commune__centroid_lon", "commune__centroid_lat").order_by("project_id", "sort_order")
+    for project, name, address, lon, lat, commune, c_lon, c_lat in rows:
+        if lon is None or lat is None:
+            lon, lat = c_lon, c_lat
+        if lon is None or lat is None:
+            continue
+        detail = ", ".join(part for part in (address, commune) if part)
+        markers.setdefault(project, []).append(MarkerSpec(lat, lon, name, detail=detail))
+    return markers
+
+
+def project_markers(projects) -> list[MarkerSpec]:
+    """One pin per place of each project, or, for a project without places, one per
+    territory it covers (its centroid, a point abroad): popups link to the project page."""
+    projects = list(projects.select_related("programme").only(
+        "id", "title", "url_path", "programme__title", "programme__short_title"))
+    ids = [p.pk for p in projects]
+    places = place_markers(ids)
+    territories: dict[int, list[tuple]] = {}
+    for project, name, lon, lat in ProjectTerritory.objects.filter(project__in=ids).values_list(
+            "project_id", "territory__name", "territory__centroid_lon", "territory__centroid_lat"
+    ).order_by("project_id", "sort_order"):
+        if lon is not None and lat is not None:
+            territories.setdefault(project, []).append((name, lon, lat))
+    markers = []
+    for project in projects:
+        url = project.get_url()
+        programme = project.programme.short_title or project.programme.title \
+            if project.programme else ""
+        for place in places.get(project.pk, []):
+            markers.append(MarkerSpec(place.lat, place.lon, project.title, url,
+                                      f"{programme} — {place.title}"))
+        if project.pk not in places:
+            for name, lon, lat in territories.get(project.pk, []):
+                markers.append(MarkerSpec(lat, lon, project.title, url, f"{programme} — {name}"))
+    return markers
+
+
+def projects_with_territories(projects) -> list[ProjectPage]:
+    """The selected projects for the table under the map, each with `commune_count`
+    (constant number of queries; counted apart: a join on the coverage would multiply rows)."""
+    links = ProjectTerritory.objects.select_related("territory").defer(
+        "territory__geometry", "territory__bbox", "territory__search_name")
+    projects = list(projects.select_related("programme").prefetch_related(
+        Prefetch("territory_links", queryset=links)))
+    counts = dict(ProjectCoverage.objects.filter(project__in=[p.pk for p in projects])
+                  .values("project").annotate(n=Count("pk")).values_list("project", "n"))
+    for project in projects:
+        project.commune_count = counts.get(project.pk, 0)
+    return projects
+
+
+# --------------------------------------------------------------------------- per page
+
+
+def project_map(project: ProjectPage) -> RenderedMap:
+    """The map of one project: its territories, their outline, its places."""
+    return render.project_map(
+        project.pk,
+        title=gettext("Territories covered by %(title)s") % {"title": project.title},
+        territories=lambda: render.project_territories(
+            Territory.objects.filter(project_links__project=project).order_by("name")),
+        places=lambda: place_markers([project.pk]).get(project.pk, []),
+    )
+
+
+def explorer_map(selection: Selection) -> RenderedMap:
+    link = "/projets/?territoire={scale}-{code}"
+    if selection.querystring:
+        link += "&" + selection.querystring.replace("{", "{{").replace("}", "}}")
+    return render.explorer_map(
+        selection.params, level=selection.level, title=gettext("Map of the projects"),
+        counts=lambda: cached_counts(selection),
+        markers=lambda: project_markers(selection.projects),
+        link=link,
+    )
+
+
+def summary_sentence(projects: int, communes: int) -> str:
+    """"12 projets couvrent 48 communes": the one-sentence equivalent of a map."""
+    covered = ngettext("%(n)s commune", "%(n)s communes", communes) % {"n": communes}
+    return ngettext("%(n)s project covers %(communes)s.", "%(n)s projects cover %(communes)s.",
+                    projects) % {"n": projects, "communes": covered}
+
+
+def explorer_context(selection: Selection, table_limit: int = 200) -> dict:
+    """Everything the explorer page shows besides the map: the same data as the map."""
+    rows = counted_territories(cached_counts(selection))
+    projects = projects_with_territories(selection.projects)
+    communes = covered_commune_count(selection.ids)
+    map_query = "&".join(filter(None, [selection.querystring,
+                                       f"{LEVEL_PARAM}={selection.level}"]))
+    return {
+        "filter": selection.filterset,
+        "level": selection.level,
+        "level_label": dict(LEVEL_CHOICES)[selection.level],
+        "territory_rows": rows[:table_limit],
+        "territory_rows_hidden": max(0, len(rows) - table_limit),
+        "projects": projects,
+        "summary": summary_sentence(len(projects), communes),
+        "querystring": selection.querystring,
+        "map_url": f"/cartes/projets/carte/?{map_query}",
+        "listing_url": f"/projets/?{selection.querystring}" if selection.querystring
+        else "/projets/",
+    }

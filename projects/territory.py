@@ -1,0 +1,233 @@
+"""How projects relate to territories: reading what a person typed or shared ("Denain",
+"st amand", "59491", "region-32"), the containment filter ("what covers this territory, and
+what lies inside it"), and the level at which each project covers it, so that local projects
+come first.
+
+The single source of truth is the precomputed commune coverage (`ProjectCoverage`) plus the
+territory links themselves (for projects without communes, such as a place abroad): both
+directions of containment are then two indexed sub-queries, whatever the scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from maps.models import SCALE_RANK, Scale, Territory
+from projects.models import ProjectCoverage, ProjectPage, ProjectTerritory
+
+#: The region this portal serves: on an ambiguous code ("32" is both the Hauts-de-France
+#: region and the Gers département) or name ("Marly"), its territories win.
+HOME_REGION_CODE = getattr(settings, "PORTAL_HOME_REGION", "32")
+
+#: Bare codes are read in this order when several scales share a code and none is in the
+#: home region; "region-32" / "departement-59" always remove the ambiguity.
+CODE_SCALES = [Scale.COMMUNE, Scale.EPCI, Scale.DEPARTEMENT, Scale.REGION, Scale.CUSTOM,
+               Scale.FOREIGN]
+
+#: Longest text read from a territory parameter (the longest French commune name is 45).
+MAX_LENGTH = 100
+
+#: Heading of each level of coverage, from the most local to the broadest.
+LEVEL_LABELS = {
+    SCALE_RANK[Scale.COMMUNE]: _("Local projects (commune)"),
+    SCALE_RANK[Scale.CUSTOM]: _("Projects of a local area (health contract, arrondissement…)"),
+    SCALE_RANK[Scale.EPCI]: _("Intercommunal projects (EPCI)"),
+    SCALE_RANK[Scale.DEPARTEMENT]: _("Département-wide projects"),
+    SCALE_RANK[Scale.REGION]: _("Region-wide projects"),
+    SCALE_RANK[Scale.FOREIGN]: _("Projects abroad"),
+}
+UNKNOWN_LEVEL = 9
+#: Longest list of ids sent as query parameters (PostgreSQL accepts 65,535 per statement).
+MAX_ID_LIST = 20_000
+
+
+@dataclass
+class Resolution:
+    """The territory read from a parameter, and the other candidates a person may have
+    meant (shown as "did you mean" links)."""
+
+    query: str
+    territory: Territory | None = None
+    alternatives: list[Territory] = field(default_factory=list)
+
+
+def territory_key(territory: Territory) -> str:
+    """The unambiguous public code of a territory: "commune-59491", "region-32"."""
+    return f"{territory.scale}-{territory.code}"
+
+
+def resolve_territory(value: str) -> Resolution:
+    """Read a territory as people share it: "59491", "200042190", "59", "region-32",
+    "custom-douaisis", or a name ("Denain", "st amand", "roeulx").
+
+    Names: the home region first, then names that are or begin with the words typed (so
+    "Douai" is the town, not the "Douaisis" area), the most populated first ("st amand" is
+    Saint-Amand-les-Eaux, 16,000 inhabitants, before the village of Saint-Amand); the
+    runners-up are kept as alternatives ("did you mean")."""
+    value = "".join(c for c in (value or "")[:MAX_LENGTH] if c.isprintable())
+    value = " ".join(value.split())
+    resolution = Resolution(query=value)
+    if not value:
+        return resolution
+    prefix, _sep, code = value.partition("-")
+    if prefix in Scale.values and code:
+        resolution.territory = Territory.objects.filter(
+            scale=prefix, code__in={code, code.upper(), code.lower()}).defer("geometry").first()
+        return resolution
+    codes = {value, value.upper(), value.lower()}  # indexed, unlike a case-insensitive match
+    candidates = list(_with_home_flag(
+        Territory.objects.filter(code__in=codes).defer("geometry")))
+    if candidates:
+        candidates.sort(key=lambda t: (t.is_obsolete, not t.in_home, CODE_SCALES.index(t.scale)))
+    elif not value.isdigit():
+        candidates = _name_candidates(value)
+    if candidates:
+        resolution.territory, resolution.alternatives = candidates[0], candidates[1:6]
+    return resolution
+
+
+def is_exact(territory: Territory, value: str) -> bool:
+    """Whether what was typed names or codes this territory exactly (not just part of it)."""
+    typed = Territory.normalize(value)
+    return typed in {Territory.normalize(territory.name), Territory.normalize(territory.code),
+                     Territory.normalize(territory_key(territory))}
+
+
+def _with_home_flag(queryset: QuerySet) -> QuerySet:
+    home = Territory.ancestors.through.objects.filter(
+        from_territory=OuterRef("pk"), to_territory__scale=Scale.REGION,
+        to_territory__code=HOME_REGION_CODE,
+    )
+    return queryset.annotate(in_home=Case(
+        When(scale=Scale.REGION, code=HOME_REGION_CODE, then=Value(True)),
+        default=Exists(home), output_field=BooleanField(),
+    ))
+
+
+def _name_candidates(value: str) -> list[Territory]:
+    normalized = Territory.normalize(value)
+    if not normalized:
+        return []
+    queryset = _with_home_flag(
+        Territory.objects.active().matching(value).defer("geometry")).order_by(
+        "-in_home", "-population", "name")
+    candidates = list(queryset[:40])
+
+    def key(t: Territory):
+        name = Territory.normalize(t.name)
+        exact = name == normalized
+        leading = exact or name.startswith(normalized + " ")  # "st amand" → "saint amand les eaux"
+        return (not t.in_home, not leading, -(t.population or 0), not exact)
+
+    return sorted(candidates, key=key)
+
+
+def related_territory_ids(territory: Territory) -> list[int]:
+    """The territory, every territory enclosing it (EPCI, département, region, custom areas)
+    and every territory it encloses: the links that relate a project to it. One query."""
+    Closure = Territory.ancestors.through
+    pairs = Closure.objects.filter(
+        Q(from_territory_id=territory.pk) | Q(to_territory_id=territory.pk)
+    ).values_list("from_territory_id", "to_territory_id")
+    return sorted({territory.pk} | {a if b == territory.pk else b for a, b in pairs})
+
+
+def covering_q(territory: Territory, related_ids: list[int] | None = None) -> Q:
+    """Projects that cover at least part of `territory`, in both directions: for a commune,
+    the projects of the commune, its EPCI, département, region and custom areas; for a
+    département, also the projects of its communes and EPCIs (and of areas that straddle
+    its border). One indexed sub-query on the commune coverage, one on the links."""
+    if territory.scale == Scale.COMMUNE:
+        coverage = ProjectCoverage.objects.filter(commune_id=territory.pk)
+    else:
+        coverage = ProjectCoverage.objects.filter(
+            commune_id__in=Territory.ancestors.through.objects.filter(
+                to_territory_id=territory.pk).values("from_territory_id"))
+    if related_ids is None:
+        related_ids = related_territory_ids(territory)
+    links = ProjectTerritory.objects.filter(territory_id__in=related_ids)
+    return Q(pk__in=coverage.values("project_id")) | Q(pk__in=links.values("project_id"))
+
+
+class TerritoryScope:
+    """What one request needs to know about a territory, computed once: the related
+    territories and the ids of the projects covering it. Every count, facet and page of the
+    listing then filters on a list of ids instead of re-running the containment join (a
+    département at national scale: hundreds of communes, tens of thousands of coverage
+    rows)."""
+
+    def __init__(self, territory: Territory):
+        self.territory = territory
+        self._related: list[int] | None = None
+        self._project_ids: list[int] | None = None
+
+    @property
+    def related_ids(self) -> list[int]:
+        if self._related is None:
+            self._related = related_territory_ids(self.territory)
+        return self._related
+
+    @property
+    def project_ids(self) -> list[int]:
+        if self._project_ids is None:
+            self._project_ids = list(ProjectPage.objects.filter(
+                covering_q(self.territory, self.related_ids)).values_list("pk", flat=True))
+        return self._project_ids
+
+    def projects_q(self) -> Q:
+        """The covering projects as a list of ids, or as the sub-query itself when the list
+        would be too long for one statement's parameters."""
+        if len(self.project_ids) <= MAX_ID_LIST:
+            return Q(pk__in=self.project_ids)
+        return covering_q(self.territory, self.related_ids)
+
+    def level(self):
+        """The level at which a project covers the territory: the rank of its most local
+        territory among the related ones (a project linked to Denain and to the region is
+        local), or of its broadest territory when only its commune coverage relates it (a
+        custom area straddling a border)."""
+        nearest = (
+            ProjectTerritory.objects.filter(project=OuterRef("pk"),
+                                            territory_id__in=self.related_ids)
+            .annotate(rank=_rank_case("territory__scale")).order_by("rank").values("rank")[:1]
+        )
+        return Coalesce(Subquery(nearest, output_field=IntegerField()),
+                        _rank_case("broadest_scale"))
+
+
+def _rank_case(field_name: str) -> Case:
+    return Case(*[When(**{field_name: scale}, then=Value(rank))
+                  for scale, rank in SCALE_RANK.items()],
+                default=Value(UNKNOWN_LEVEL), output_field=IntegerField())
+
+
+def level_label(level: int | None):
+    return LEVEL_LABELS.get(level, _("Other projects"))
+
+
+#: From this level up, a project covering a smaller territory is flagged as broad: its
+#: intercommunality is still local for a commune, its département or region is not.
+BROAD_FROM = SCALE_RANK[Scale.DEPARTEMENT]
+
+
+def is_broad(level: int | None, territory: Territory) -> bool:
+    """A département-, region-wide (or wider) project found for a smaller territory (a
+    region-wide project in a département search): still listed, but flagged."""
+    return (level is not None and level != UNKNOWN_LEVEL and level > territory.rank
+            and level >= BROAD_FROM)

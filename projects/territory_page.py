@@ -1,0 +1,106 @@
+"""What a territory page shows besides the project listing: where the territory sits (its
+enclosing territories), what it contains (summarised by scale, paginated), how much of it the
+projects cover, and its context indicators.
+
+Layering: `projects` never imports `indicators`. The context indicators are reached through
+the `indicator_values` reverse relation that `indicators.IndicatorValue.territory` declares,
+prefetched here by name and rendered by the template, the same way the project page shows
+its key figures.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import ngettext
+
+from maps.models import SCALE_RANK, Scale, Territory
+from projects.models import ProjectCoverage, ProjectPage
+from projects.territory import _rank_case
+
+CHILDREN_PAGE_SIZE = 60
+LOCAL_SCALES = [Scale.COMMUNE, Scale.CUSTOM, Scale.EPCI]
+UNCOVERED_SHOWN = 30
+
+
+def ancestors_of(territory: Territory) -> list[Territory]:
+    """Enclosing territories, the nearest first (EPCI, custom areas, département, region)."""
+    return sorted(territory.ancestors.active(), key=lambda t: (SCALE_RANK[t.scale], t.name))
+
+
+SCALE_COUNTS = {
+    Scale.COMMUNE: lambda n: ngettext("%(n)s commune", "%(n)s communes", n),
+    Scale.CUSTOM: lambda n: ngettext("%(n)s local area", "%(n)s local areas", n),
+    Scale.EPCI: lambda n: ngettext("%(n)s EPCI", "%(n)s EPCI", n),
+    Scale.DEPARTEMENT: lambda n: ngettext("%(n)s département", "%(n)s départements", n),
+    Scale.REGION: lambda n: ngettext("%(n)s region", "%(n)s regions", n),
+    Scale.FOREIGN: lambda n: ngettext("%(n)s place abroad", "%(n)s places abroad", n),
+}
+
+
+def children_summary(territory: Territory) -> list[dict]:
+    """What the territory contains, counted by scale ("651 communes · 17 EPCI")."""
+    rows = (territory.descendants.active().values("scale").annotate(n=Count("pk"))
+            .order_by("scale"))
+    counts = {r["scale"]: r["n"] for r in rows}
+    return [{"scale": scale, "count": counts[scale],
+             "text": SCALE_COUNTS[scale](counts[scale]) % {"n": counts[scale]}}
+            for scale in sorted(counts, key=lambda s: -SCALE_RANK[s])]
+
+
+def children_page(territory: Territory, page_number):
+    """Direct children, nearest scale first. A region's communes are only counted (thousands
+    of them): its départements and EPCI are listed, each with its own page."""
+    children = territory.children.active()
+    if territory.scale == Scale.REGION:
+        children = children.exclude(scale=Scale.COMMUNE)
+    children = children.annotate(scale_rank=_rank_case("scale")).order_by("-scale_rank", "name")
+    return Paginator(children, CHILDREN_PAGE_SIZE).get_page(page_number)
+
+
+def communes_of(territory: Territory):
+    if territory.scale == Scale.COMMUNE:
+        return Territory.objects.filter(pk=territory.pk)
+    return Territory.objects.filter(scale=Scale.COMMUNE, ancestors=territory).active()
+
+
+def coverage_summary(territory: Territory) -> dict:
+    """How many of its communes published projects cover: any project, and local ones
+    (rooted in a commune, a local area or an EPCI). A region-wide project formally covers
+    every commune, so the gaps ("zones blanches") are those of local projects, as on the
+    coverage map's default."""
+    if territory.scale == Scale.FOREIGN:
+        return {"total": 0, "covered": 0, "covered_locally": 0, "uncovered": [],
+                "uncovered_count": 0, "percent": 0, "percent_locally": 0}
+    communes = communes_of(territory)
+    live = ProjectPage.objects.live()
+    covered = Exists(ProjectCoverage.objects.filter(
+        commune=OuterRef("pk"), project__in=live.values("pk")))
+    covered_locally = Exists(ProjectCoverage.objects.filter(
+        commune=OuterRef("pk"), project__in=live.filter(broadest_scale__in=LOCAL_SCALES)
+        .values("pk")))
+    totals = communes.aggregate(total=Count("pk"), covered=Count("pk", filter=Q(covered)),
+                                local=Count("pk", filter=Q(covered_locally)))
+    total = totals["total"]
+    uncovered = communes.filter(~covered_locally).order_by(
+        Coalesce("population", 0).desc(), "name")
+    return {
+        "total": total,
+        "covered": totals["covered"],
+        "covered_locally": totals["local"],
+        "uncovered_count": total - totals["local"],
+        "uncovered": list(uncovered[:UNCOVERED_SHOWN]) if totals["local"] < total else [],
+        "percent": round(totals["covered"] * 100 / total) if total else 0,
+        "percent_locally": round(totals["local"] * 100 / total) if total else 0,
+    }
+
+
+def with_context_figures(territory: Territory) -> Territory:
+    """The territory with its figures (poverty rate, births…) prefetched by relation name."""
+    return (Territory.objects.filter(pk=territory.pk).prefetch_related(Prefetch(
+        "indicator_values",
+        queryset=territory.indicator_values.model.objects.select_related("definition", "project")
+        .filter(Q(project__isnull=True) | Q(project__live=True), kind="context")
+        .order_by("definition__label", "-period_end", "pk"),
+    )).first())

@@ -1,0 +1,163 @@
+"""The project map, the explorer map page and its map document, on the real seed."""
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+
+from maps.models import Scale, Territory
+from projects.models import ProjectCoverage, ProjectPage
+
+pytestmark = pytest.mark.django_db
+
+CDN = re.compile(r"cdn\.|jsdelivr|cloudflare|unpkg|code\.jquery|bootstrapcdn|fontawesome|"
+                 r"googleapis|netdna", re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def project(slug):
+    return ProjectPage.objects.get(slug=slug)
+
+
+def shared_collections(html):
+    return [json.loads(m) for m in re.findall(r"var shared_features_\w+ = (\{.*?\});\n", html)]
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_project_map_shows_the_epci_and_the_four_venues(client):
+    page = project("1000-jours-pour-savourer-la-vie")
+    response = client.get(f"/cartes/projet/{page.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    outline, areas = shared_collections(html)
+    assert [f["properties"]["t"] for f in areas["features"]] == [
+        "CA de la Porte du Hainaut (EPCI)"]
+    assert areas["features"][0]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    assert outline["features"][0]["properties"]["t"] == "Nord (Département)"
+    assert html.count("L.marker(") == 4
+    for venue in ("Médiathèque", "Maison des 1000 Premiers Jours", "Maison des Projets",
+                  "Espace Jean Ferrat"):
+        assert venue in html
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert not CDN.search(html)
+    assert "/static/maps/vendor/leaflet/leaflet.js" in html
+
+
+def test_project_map_answers_304_while_the_data_is_unchanged(client):
+    page = project("1000-jours-pour-savourer-la-vie")
+    first = client.get(f"/cartes/projet/{page.pk}/")
+    again = client.get(f"/cartes/projet/{page.pk}/", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_project_abroad_gets_a_point_and_a_town_zoom(client):
+    page = ProjectPage.objects.get(territory_links__territory__scale=Scale.FOREIGN)
+    html = client.get(f"/cartes/projet/{page.pk}/").content.decode()
+    jette = Territory.objects.get(scale=Scale.FOREIGN, code="be-jette")
+    assert f"center: [{jette.centroid_lat}, {jette.centroid_lon}]" in html
+    assert '"zoom": 11' in html
+    (areas,) = shared_collections(html)
+    assert areas["features"][0]["geometry"]["type"] == "Point"
+
+
+def test_every_kind_of_project_gets_something_drawn(client):
+    """One project per broadest scale (commune, custom area, EPCI, département, region,
+    abroad): each map has its covered territories."""
+    by_scale = {}
+    for page in ProjectPage.objects.live().exclude(broadest_scale="").order_by("pk"):
+        by_scale.setdefault(page.broadest_scale, page)
+    assert {Scale.COMMUNE, Scale.EPCI, Scale.DEPARTEMENT, Scale.REGION, Scale.FOREIGN} <= set(
+        by_scale)
+    for scale, page in by_scale.items():
+        html = client.get(f"/cartes/projet/{page.pk}/").content.decode()
+        areas = shared_collections(html)[-1]
+        assert areas["features"], (scale, page.slug)
+        assert ("fitBounds" in html) or ('"zoom": 11' in html), page.slug
+
+
+def test_unknown_or_unpublished_project_map_is_404(client):
+    assert client.get("/cartes/projet/999999/").status_code == 404
+    page = project("1000-jours-pour-savourer-la-vie")
+    page.unpublish()
+    assert client.get(f"/cartes/projet/{page.pk}/").status_code == 404
+
+
+def test_explorer_page_of_faad(client, django_assert_max_num_queries):
+    faad = ProjectPage.objects.live().filter(programme__slug="faad")
+    communes = ProjectCoverage.objects.filter(project__in=faad).values("commune").distinct()
+    with django_assert_max_num_queries(25):
+        response = client.get("/cartes/projets/?programme=faad")
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = text_of(html)
+    assert f"{faad.count()} projects cover {communes.count()} communes." in text
+    assert 'src="/cartes/projets/carte/?programme=faad&amp;niveau=epci"' in html
+    assert 'href="/projets/?programme=faad"' in html
+    projects_table = html[html.index('id="explorer-projects"'):]
+    for page in faad:
+        assert page.url in projects_table
+    assert project("1000-jours-pour-savourer-la-vie").url not in projects_table
+    assert 'id="id_niveau"' in html  # the level is chosen in the filter form
+    assert not CDN.search(html)
+
+
+def test_explorer_table_counts_projects_per_epci(client):
+    caph = Territory.objects.get(scale=Scale.EPCI, code="200042190")
+    faad = ProjectPage.objects.live().filter(programme__slug="faad")
+    expected = faad.filter(coverage__commune__ancestors=caph).distinct().count()
+    assert expected > 0
+    html = client.get("/cartes/projets/?programme=faad").content.decode()
+    table = html[html.index('id="explorer-territories"'):html.index('id="explorer-projects"')]
+    row = re.search(r"CA de la Porte du Hainaut</a></th><td>(\d+)</td>", table)
+    assert int(row.group(1)) == expected
+
+
+def test_explorer_map_draws_the_faad_projects(client):
+    faad = list(ProjectPage.objects.live().filter(programme__slug="faad"))
+    response = client.get("/cartes/projets/carte/?programme=faad")
+    assert response.status_code == 200
+    html = response.content.decode()
+    (epcis,) = shared_collections(html)
+    assert len(epcis["features"]) == 92
+    assert "L.markerClusterGroup(" in html
+    for page in faad:
+        assert f'href="{page.url}" target="_top"' in html
+    assert "1 000 jours pour savourer la vie" not in html
+    assert not CDN.search(html)
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_explorer_map_of_all_seed_projects_fits_its_budget(client):
+    html = client.get("/cartes/projets/carte/").content
+    assert len(html) <= 1_500_000
+
+
+def test_explorer_levels(client):
+    html = client.get("/cartes/projets/carte/?programme=faad&niveau=departement").content.decode()
+    (departements,) = shared_collections(html)
+    names = {f["properties"]["t"].split(":")[0] for f in departements["features"]}
+    assert {"Aisne", "Nord", "Oise", "Pas-de-Calais", "Somme"} <= names
+    page = client.get("/cartes/projets/?programme=faad&niveau=commune").content.decode()
+    assert "Number of selected projects per Commune" in text_of(page)
+    assert "Amiens" in page
+
+
+def test_explorer_shares_the_listing_filters(client):
+    """A territory filter selects the same projects as /projets/."""
+    html = client.get("/cartes/projets/?territoire=59491").content.decode()
+    listing = client.get("/projets/?territoire=59491&par_page=100").content.decode()
+    table = html[html.index('id="explorer-projects"'):]
+    urls = set(re.findall(r'<th scope="row"><a href="([^"]+)"', table))
+    assert urls
+    assert all(url in listing for url in urls)
+    assert project("1000-jours-pour-savourer-la-vie").url in urls
