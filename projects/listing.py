@@ -52,7 +52,9 @@ def with_card_data(queryset):
     return queryset.select_related("programme").prefetch_related(
         Prefetch("organisation_roles",
                  queryset=ProjectOrganisation.objects.select_related("organisation")),
-        Prefetch("territory_links", queryset=ProjectTerritory.objects.select_related("territory")),
+        # Territories without their geometry: a region's outline is heavy, and cards show names.
+        Prefetch("territory_links", queryset=ProjectTerritory.objects.select_related("territory")
+                 .defer("territory__geometry", "territory__bbox")),
         Prefetch("contacts", queryset=ProjectContact.objects.filter(publish=True)
                  .select_related("organisation")),
         "publics", "themes",

@@ -26,7 +26,8 @@ UNCOVERED_SHOWN = 30
 
 def ancestors_of(territory: Territory) -> list[Territory]:
     """Enclosing territories, the nearest first (EPCI, custom areas, département, region)."""
-    return sorted(territory.ancestors.active(), key=lambda t: (SCALE_RANK[t.scale], t.name))
+    return sorted(territory.ancestors.active().defer("geometry"),
+                  key=lambda t: (SCALE_RANK[t.scale], t.name))
 
 
 SCALE_COUNTS = {
@@ -52,7 +53,7 @@ def children_summary(territory: Territory) -> list[dict]:
 def children_page(territory: Territory, page_number):
     """Direct children, nearest scale first. A region's communes are only counted (thousands
     of them): its départements and EPCI are listed, each with its own page."""
-    children = territory.children.active()
+    children = territory.children.active().only("scale", "code", "name", "country")
     if territory.scale == Scale.REGION:
         children = children.exclude(scale=Scale.COMMUNE)
     children = children.annotate(scale_rank=_rank_case("scale")).order_by("-scale_rank", "name")
@@ -83,7 +84,7 @@ def coverage_summary(territory: Territory) -> dict:
     totals = communes.aggregate(total=Count("pk"), covered=Count("pk", filter=Q(covered)),
                                 local=Count("pk", filter=Q(covered_locally)))
     total = totals["total"]
-    uncovered = communes.filter(~covered_locally).order_by(
+    uncovered = communes.filter(~covered_locally).only("code", "name", "population").order_by(
         Coalesce("population", 0).desc(), "name")
     return {
         "total": total,
@@ -98,7 +99,7 @@ def coverage_summary(territory: Territory) -> dict:
 
 def with_context_figures(territory: Territory) -> Territory:
     """The territory with its figures (poverty rate, births…) prefetched by relation name."""
-    return (Territory.objects.filter(pk=territory.pk).prefetch_related(Prefetch(
+    return (Territory.objects.filter(pk=territory.pk).defer("geometry").prefetch_related(Prefetch(
         "indicator_values",
         queryset=territory.indicator_values.model.objects.select_related("definition", "project")
         .filter(Q(project__isnull=True) | Q(project__live=True), kind="context")

@@ -9,7 +9,7 @@ published revision like any other field staff edit.
 from __future__ import annotations
 
 from indicators.models import Aggregation, IndicatorDefinition, IndicatorValue, Kind, Measure
-from maps.models import Scale, Territory
+from maps.models import Territory
 from maps.services.reports import ImportReport
 from projects.models import ProjectPage
 from projects.services.seed_files import Problems, SeedFile, as_date, as_decimal, text
@@ -133,9 +133,6 @@ class IndicatorSeed:
             territory: Territory | None = (
                 self.catalogue.territories.get((ref["scale"], str(ref["code"]))) if ref else None
             )
-            if territory is None and kind == Kind.CONTEXT:
-                territory = next((link.territory for link in page.territory_links.all()
-                                  if link.territory.scale != Scale.FOREIGN), None)
             rows.append(IndicatorValue(
                 definition=definition, kind=kind, value=value, target=target,
                 baseline=as_decimal(item.get("baseline"), Problems(), file, item, ""),
