@@ -315,8 +315,7 @@ def main() -> int:
     cases = [
         ("listing, 3 filters (département 59 + theme + status)",
          "/projets/?territoire=59&thematique=bench-theme-3&statut=en-cours"),
-        ("listing, 3 filters, 100 per page",
-         "/projets/?territoire=59&thematique=bench-theme-3&statut=en-cours&par_page=100"),
+        ("listing, no filter, 100 per page (all projects)", "/projets/?par_page=100"),
         ("commune lookup by name (/projets/?territoire=raismes)", "/projets/?territoire=raismes"),
         ("commune territory page (/territoires/commune-59491/)", "/territoires/commune-59491/"),
         ("API list, commune (/api/projets/?territoire=59491)", "/api/projets/?territoire=59491"),

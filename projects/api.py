@@ -71,7 +71,12 @@ def api_index(request):
                                   "?territoire=<code>."))},
             {"path": "/projets/export.csv | .xlsx | .geojson",
              "url": _absolute(request, "/projets/export.csv"),
-             "description": str(_("The same filtered set as a spreadsheet or a GeoJSON layer."))},
+             "description": str(_("The same filtered set as a spreadsheet or a GeoJSON layer. "
+                                  "CSV: UTF-8 with a byte-order mark, semicolon separator, "
+                                  "decimal comma, ISO dates, several values in a cell "
+                                  "separated by “ | ” (what Excel expects in French). "
+                                  "GeoJSON: one point per project (its first place, else the "
+                                  "centroid of its most local territory)."))},
         ],
     })
 

@@ -267,10 +267,10 @@ class ProjectFilter(django_filters.FilterSet):
 
     # -- querysets ---------------------------------------------------------------------
 
-    def filtered(self, without: tuple[str, ...] = ()):
+    def filtered(self, without: tuple[str, ...] = (), queryset=None):
         """The projects selected by every filter except those named in `without`: the base
         of the disjunctive facet counts. Unordered."""
-        queryset = self.queryset.all()
+        queryset = (self.queryset if queryset is None else queryset).all()
         if self.territory_error:
             return queryset.none()
         if self.fixed_territory is not None:
@@ -284,7 +284,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        return self.order(self.filtered())
+        return self.order(self.filtered(queryset=queryset))
 
     @property
     def qs(self):

@@ -46,7 +46,7 @@ def test_faad_coverage_lists_the_most_populated_uncovered_communes(
     html = response.content.decode()
     text = text_of(html)
     people = f"{population:,}".replace(",", " ")
-    assert f"{gaps.count()} communes, {people} inhabitants without a project" in text
+    assert f"{gaps.count()} communes, {people} habitants sans projet de cette sélection." in text
     table = html[html.index('id="coverage-table"'):]
     names = re.findall(r'<a href="/territoires/commune-(\d+)/">', table)
     expected = list(gaps.exclude(population=None).order_by("-population")
@@ -75,8 +75,8 @@ def test_poverty_rate_is_the_most_local_known(client):
 def test_counting_region_wide_projects_covers_everything_for_faad(client):
     """Two FAAD projects cover the whole region: with them, no commune is left out."""
     html = client.get("/cartes/couverture/?programme=faad&portee=toutes").content.decode()
-    assert "0 communes, 0 inhabitants" in text_of(html)
-    assert "Every commune of the region is covered by this selection." in text_of(html)
+    assert "0 commune, 0 habitants sans projet" in text_of(html)
+    assert "Toutes les communes de la région sont couvertes par cette sélection." in text_of(html)
 
 
 def test_coverage_map_of_the_region_fits_its_budget_and_shares_geometry(client):

@@ -135,7 +135,8 @@ def test_context_figures_appear_once_with_every_project_citing_them(client):
     faad = ProgrammePage.objects.get(slug="faad")
     cited = defaultdict(set)
     for value in IndicatorValue.objects.filter(
-        project__programme=faad, project__live=True, kind="context", value__isnull=False
+        project__programme=faad, project__live=True, kind="context", value__isnull=False,
+        territory__isnull=False,
     ).select_related("project", "territory", "definition"):
         cited[(value.definition.label, value.territory.name, value.value)].add(
             value.project.title)

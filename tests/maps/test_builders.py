@@ -98,7 +98,7 @@ def test_choropleth_classes_legend_popups_and_clustered_markers():
     assert ASSETS.markercluster_js in script_sources(html)
     assert 'href="/faad/un/" target="_top"' in html  # the page opens outside the iframe
     assert "Projet &#96;un&#96;" in html  # no raw backtick inside folium's JS template literal
-    assert "portal-legend" in html and "no project" in html
+    assert "portal-legend" in html and "aucun projet" in html
     assert not CDN.search(html)
 
 
@@ -118,7 +118,7 @@ def test_class_breaks_are_round_numbers(counts, breaks):
 
 def test_class_of_and_labels():
     assert [builders.class_of(v, [1, 2, 5]) for v in (0, 1, 2, 4, 5, 99)] == [0, 1, 2, 2, 3, 3]
-    assert builders.class_labels([1, 2, 5]) == ["1", "2–4", "5 or more"]
+    assert builders.class_labels([1, 2, 5]) == ["1", "2–4", "5 ou plus"]
 
 
 def test_coverage_map_embeds_the_geometry_once_for_both_layers():
@@ -137,7 +137,7 @@ def test_coverage_map_embeds_the_geometry_once_for_both_layers():
     assert html.count("[3.3,50.0]") == 1
     assert html.count("L.geoJSON(") == 3  # départements + not covered + covered
     assert 'return f.properties["c"] === 0;' in html and 'return f.properties["c"] === 1;' in html
-    assert "18,4 % (Nord)" in html and "Communes without a project" in html
+    assert "18,4 % (Nord)" in html and "Communes sans projet" in html
 
 
 def test_coordinates_are_rounded_and_json_is_compact_and_script_safe():

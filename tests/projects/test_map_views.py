@@ -100,7 +100,7 @@ def test_explorer_page_of_faad(client, django_assert_max_num_queries):
     assert response.status_code == 200
     html = response.content.decode()
     text = text_of(html)
-    assert f"{faad.count()} projects cover {communes.count()} communes." in text
+    assert f"{faad.count()} projets couvrent {communes.count()} communes." in text
     assert 'src="/cartes/projets/carte/?programme=faad&amp;niveau=epci"' in html
     assert 'href="/projets/?programme=faad"' in html
     projects_table = html[html.index('id="explorer-projects"'):]
@@ -145,10 +145,10 @@ def test_explorer_map_of_all_seed_projects_fits_its_budget(client):
 def test_explorer_levels(client):
     html = client.get("/cartes/projets/carte/?programme=faad&niveau=departement").content.decode()
     (departements,) = shared_collections(html)
-    names = {f["properties"]["t"].split(":")[0] for f in departements["features"]}
+    names = {f["properties"]["t"].split(":")[0].strip() for f in departements["features"]}
     assert {"Aisne", "Nord", "Oise", "Pas-de-Calais", "Somme"} <= names
     page = client.get("/cartes/projets/?programme=faad&niveau=commune").content.decode()
-    assert "Number of selected projects per Commune" in text_of(page)
+    assert "Nombre de projets sélectionnés par Commune" in text_of(page)
     assert "Amiens" in page
 
 

@@ -113,3 +113,18 @@ def test_territory_page_query_count_does_not_depend_on_the_territory(client):
     with CaptureQueriesContext(connection) as region:
         client.get("/territoires/region-32/?par_page=100")
     assert len(commune) <= 32 and len(region) <= 32
+
+
+@pytest.mark.parametrize("code", ["foreign-be-jette", "custom-douaisis", "epci-200042190",
+                                  "departement-62", "region-32", "commune-80021"])
+def test_every_scale_has_a_page(client, code):
+    response = client.get(f"/territoires/{code}/")
+    assert response.status_code == 200
+    assert response.context["territory_key"] == code
+    api = client.get(f"/api/territoires/{code}/")
+    assert api.status_code == 200 and api.json()["key"] == code
+
+
+def test_jette_page_lists_its_project(client):
+    response = client.get("/territoires/foreign-be-jette/")
+    assert "1000-jours-pour-mon-enfant-jette" in {p.slug for p in response.context["projects"]}
