@@ -35,6 +35,7 @@ from projects.territory import is_broad, level_label, territory_key
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_CARRIERS = 200
 #: Parameters that shape the page rather than the selection of projects.
 PAGE_PARAMS = ("page", "par_page")
 
@@ -127,14 +128,17 @@ def facet_options(project_filter: ProjectFilter) -> dict[str, list[Option]]:
         facets["annee"] = [Option(str(y), str(y), counts[f"y{y}"]) for y in reversed(years)]
     else:
         facets["annee"] = []
-    # Carriers: only those of the current selection (thousands at national scale).
+    # Carriers: those of the current selection only, and at most the MAX_CARRIERS with the
+    # most projects (a select of thousands helps nobody and costs seconds to render); any
+    # carrier key stays valid in a shared address.
     carriers = (ProjectOrganisation.objects.filter(role=CARRIER,
                                                    project__in=ids_without("porteur"))
                 .values("organisation__key", "organisation__name", "organisation__acronym")
-                .annotate(n=Count("project_id", distinct=True)).order_by("organisation__name"))
-    facets["porteur"] = [Option(c["organisation__key"],
-                                c["organisation__acronym"] or c["organisation__name"], c["n"])
-                         for c in carriers]
+                .annotate(n=Count("project_id", distinct=True))
+                .order_by("-n", "organisation__name")[:MAX_CARRIERS])
+    facets["porteur"] = sorted(
+        (Option(c["organisation__key"], c["organisation__acronym"] or c["organisation__name"],
+                c["n"]) for c in carriers), key=lambda o: o.label.casefold())
     chosen = project_filter.cleaned("porteur")
     if chosen is not None and chosen.key not in {o.value for o in facets["porteur"]}:
         facets["porteur"].insert(0, Option(chosen.key, chosen.acronym or chosen.name, 0))
