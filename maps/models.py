@@ -16,7 +16,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
-
 ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 
 
@@ -163,6 +162,9 @@ class DataVersion(models.Model):
 
     class Meta:
         verbose_name = _("data version")
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
 
     @classmethod
     def current(cls, name: str = "catalogue") -> int:

@@ -11,7 +11,6 @@ from django.db import transaction
 from maps.models import SCALE_RANK, Scale, Territory
 from projects.models import ProjectCoverage, ProjectPage, ProjectTerritory
 
-
 _deferred = {"on": False}
 
 

@@ -35,8 +35,13 @@ class SourceDocument(models.Model):
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     date_text = models.CharField(_("date"), max_length=60, blank=True)
 
-    panels = [FieldPanel("code"), FieldPanel("title"), FieldPanel("publisher"),
-              FieldPanel("date_text"), FieldPanel("filename")]
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("title"),
+        FieldPanel("publisher"),
+        FieldPanel("date_text"),
+        FieldPanel("filename"),
+    ]
 
     class Meta:
         verbose_name = _("source document")
@@ -67,8 +72,13 @@ class Organisation(index.Indexed, models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.AUTRE)
     website = models.URLField(_("website"), blank=True)
     commune = models.ForeignKey(
-        Territory, verbose_name=_("seat"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", limit_choices_to={"scale": Scale.COMMUNE},
+        Territory,
+        verbose_name=_("seat"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"scale": Scale.COMMUNE},
     )
 
     search_fields = [
@@ -77,8 +87,15 @@ class Organisation(index.Indexed, models.Model):
         index.AutocompleteField("name"),
         index.FilterField("kind"),
     ]
-    panels = [FieldPanel("name"), FieldPanel("acronym"), FieldPanel("key"), FieldPanel("kind"),
-              FieldPanel("siren"), FieldPanel("website"), FieldPanel("commune")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("acronym"),
+        FieldPanel("key"),
+        FieldPanel("kind"),
+        FieldPanel("siren"),
+        FieldPanel("website"),
+        FieldPanel("commune"),
+    ]
 
     class Meta:
         verbose_name = _("organisation")
@@ -137,9 +154,9 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["programmes"] = (
-            ProgrammePage.objects.live().child_of(self).annotate(
-                project_count=models.Count("projects_in_programme", distinct=True)
-            )
+            ProgrammePage.objects.live()
+            .child_of(self)
+            .annotate(project_count=models.Count("projects_in_programme", distinct=True))
         )
         context["project_count"] = ProjectPage.objects.live().count()
         return context
@@ -152,8 +169,12 @@ class ProgrammePage(Page):
     intro = models.TextField(_("introduction"), blank=True)
     description = RichTextField(_("description"), blank=True)
     source_document = models.ForeignKey(
-        SourceDocument, verbose_name=_("source document"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="programmes",
+        SourceDocument,
+        verbose_name=_("source document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="programmes",
     )
     seed_fingerprint = models.CharField(max_length=40, blank=True, editable=False)
 
@@ -168,8 +189,11 @@ class ProgrammePage(Page):
         InlinePanel("figures", label=_("Key figures")),
         FieldPanel("source_document"),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("intro"),
-                     index.SearchField("description")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("description"),
+    ]
     parent_page_types = ["projects.HomePage"]
     subpage_types = ["projects.ProjectPage"]
 
@@ -195,8 +219,12 @@ class ProgrammeOrganisation(Orderable):
         PILOT = "pilot", _("Pilot")
         PARTNER = "partner", _("Partner")
 
-    programme = ParentalKey(ProgrammePage, related_name="organisation_roles", on_delete=models.CASCADE)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programme_roles")
+    programme = ParentalKey(
+        ProgrammePage, related_name="organisation_roles", on_delete=models.CASCADE
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="programme_roles"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     panels = [FieldPanel("organisation"), FieldPanel("role")]
@@ -208,12 +236,28 @@ class ProgrammeCall(Orderable):
     programme = ParentalKey(ProgrammePage, related_name="calls", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     label = models.CharField(_("label"), max_length=200, blank=True)
-    envelope_eur = models.DecimalField(_("envelope (€)"), max_digits=14, decimal_places=2,
-                                       null=True, blank=True, validators=[MinValueValidator(0)])
-    requested_eur = models.DecimalField(_("amount requested (€)"), max_digits=14, decimal_places=2,
-                                        null=True, blank=True, validators=[MinValueValidator(0)])
-    dossiers_received = models.PositiveIntegerField(_("applications received"), null=True, blank=True)
-    dossiers_retained = models.PositiveIntegerField(_("applications selected"), null=True, blank=True)
+    envelope_eur = models.DecimalField(
+        _("envelope (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    requested_eur = models.DecimalField(
+        _("amount requested (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    dossiers_received = models.PositiveIntegerField(
+        _("applications received"), null=True, blank=True
+    )
+    dossiers_retained = models.PositiveIntegerField(
+        _("applications selected"), null=True, blank=True
+    )
     text = models.TextField(_("as written in the source"), blank=True)
 
     panels = [
@@ -227,10 +271,14 @@ class ProgrammeCall(Orderable):
         verbose_name = _("call for projects")
 
     def clean(self):
-        if (self.dossiers_received is not None and self.dossiers_retained is not None
-                and self.dossiers_retained > self.dossiers_received):
-            raise ValidationError({"dossiers_retained": _(
-                "More applications selected than received.")})
+        if (
+            self.dossiers_received is not None
+            and self.dossiers_retained is not None
+            and self.dossiers_retained > self.dossiers_received
+        ):
+            raise ValidationError(
+                {"dossiers_retained": _("More applications selected than received.")}
+            )
 
 
 class ProgrammeAxis(Orderable):
@@ -244,7 +292,9 @@ class ProgrammeAxis(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("axis or priority")
         verbose_name_plural = _("axes and priorities")
-        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="axis_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="axis_unique_code")
+        ]
 
     def __str__(self):
         return self.label
@@ -261,8 +311,13 @@ class ProgrammeFigure(Orderable):
     period = models.CharField(_("period"), max_length=60, blank=True)
     source_note = models.CharField(_("source"), max_length=300, blank=True)
 
-    panels = [FieldPanel("label"), FieldRowPanel([FieldPanel("value"), FieldPanel("unit")]),
-              FieldPanel("value_text"), FieldPanel("period"), FieldPanel("source_note")]
+    panels = [
+        FieldPanel("label"),
+        FieldRowPanel([FieldPanel("value"), FieldPanel("unit")]),
+        FieldPanel("value_text"),
+        FieldPanel("period"),
+        FieldPanel("source_note"),
+    ]
 
 
 class ProjectIndexPage(Page):
@@ -298,23 +353,41 @@ class ProjectPage(Page):
     summary = models.TextField(_("summary"), max_length=600, blank=True)
     description = RichTextField(_("description"), blank=True)
     call_year = models.PositiveSmallIntegerField(_("call year"), null=True, blank=True)
-    axes = ParentalManyToManyField(ProgrammeAxis, verbose_name=_("axes or priorities"), blank=True,
-                                   related_name="projects")
-    themes = ParentalManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="projects")
-    publics = ParentalManyToManyField(Public, verbose_name=_("target publics"), blank=True,
-                                      related_name="projects")
+    axes = ParentalManyToManyField(
+        ProgrammeAxis, verbose_name=_("axes or priorities"), blank=True, related_name="projects"
+    )
+    themes = ParentalManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="projects"
+    )
+    publics = ParentalManyToManyField(
+        Public, verbose_name=_("target publics"), blank=True, related_name="projects"
+    )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     duration_text = models.CharField(_("dates or duration as written"), max_length=300, blank=True)
-    budget_eur = models.DecimalField(_("budget (€)"), max_digits=14, decimal_places=2, null=True,
-                                     blank=True, validators=[MinValueValidator(0)])
+    budget_eur = models.DecimalField(
+        _("budget (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     budget_text = models.CharField(_("budget as written"), max_length=300, blank=True)
     source_document = models.ForeignKey(
-        SourceDocument, verbose_name=_("source document"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="projects",
+        SourceDocument,
+        verbose_name=_("source document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
     )
     programme = models.ForeignKey(
-        ProgrammePage, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        ProgrammePage,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
         related_name="projects_in_programme",
         help_text="Denormalised parent programme, for filters and counts in one query.",
     )
@@ -325,19 +398,25 @@ class ProjectPage(Page):
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("description"),
-        MultiFieldPanel([
-            FieldPanel("call_year"),
-            FieldPanel("axes"),
-            FieldPanel("themes"),
-            FieldPanel("publics"),
-        ], heading=_("Classification")),
+        MultiFieldPanel(
+            [
+                FieldPanel("call_year"),
+                FieldPanel("axes"),
+                FieldPanel("themes"),
+                FieldPanel("publics"),
+            ],
+            heading=_("Classification"),
+        ),
         InlinePanel("organisation_roles", label=_("Carrier, partners and funders")),
         InlinePanel("territory_links", label=_("Territories covered"), min_num=0),
-        MultiFieldPanel([
-            FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
-            FieldPanel("duration_text"),
-            FieldRowPanel([FieldPanel("budget_eur"), FieldPanel("budget_text")]),
-        ], heading=_("Dates and budget")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldPanel("duration_text"),
+                FieldRowPanel([FieldPanel("budget_eur"), FieldPanel("budget_text")]),
+            ],
+            heading=_("Dates and budget"),
+        ),
         InlinePanel("actions", label=_("Actions")),
         InlinePanel("objectives", label=_("Objectives")),
         InlinePanel("indicator_values", label=_("Key figures and indicators")),
@@ -356,13 +435,30 @@ class ProjectPage(Page):
         index.RelatedFields("actions", [index.SearchField("text")]),
         index.RelatedFields("objectives", [index.SearchField("text")]),
         index.RelatedFields("places", [index.SearchField("name"), index.SearchField("address")]),
-        index.RelatedFields("organisation_roles", [
-            index.RelatedFields("organisation", [index.SearchField("name"),
-                                                 index.SearchField("acronym")]),
-        ]),
-        index.RelatedFields("territory_links", [
-            index.RelatedFields("territory", [index.SearchField("name")]),
-        ]),
+        index.RelatedFields(
+            "events",
+            [
+                index.SearchField("title"),
+                index.SearchField("place"),
+                index.SearchField("description"),
+            ],
+        ),
+        index.RelatedFields("resources", [index.SearchField("title")]),
+        index.RelatedFields("axes", [index.SearchField("label")]),
+        index.RelatedFields(
+            "organisation_roles",
+            [
+                index.RelatedFields(
+                    "organisation", [index.SearchField("name"), index.SearchField("acronym")]
+                ),
+            ],
+        ),
+        index.RelatedFields(
+            "territory_links",
+            [
+                index.RelatedFields("territory", [index.SearchField("name")]),
+            ],
+        ),
         index.RelatedFields("themes", [index.SearchField("label")]),
         index.RelatedFields("publics", [index.SearchField("label")]),
         index.FilterField("programme_id"),
@@ -419,8 +515,10 @@ class ProjectPage(Page):
 
     @cached_property
     def covered_territories(self):
-        return sorted((link.territory for link in self.territory_links.all()),
-                      key=lambda t: (SCALE_RANK[t.scale], t.name))
+        return sorted(
+            (link.territory for link in self.territory_links.all()),
+            key=lambda t: (SCALE_RANK[t.scale], t.name),
+        )
 
     @property
     def published_contacts(self):
@@ -434,15 +532,27 @@ class ProjectOrganisation(Orderable):
         FUNDER = "funder", _("Funder")
 
     project = ParentalKey(ProjectPage, related_name="organisation_roles", on_delete=models.CASCADE)
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"),
-                                     on_delete=models.PROTECT, related_name="project_roles")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="project_roles",
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    amount_eur = models.DecimalField(_("amount (€)"), max_digits=14, decimal_places=2, null=True,
-                                     blank=True, validators=[MinValueValidator(0)])
+    amount_eur = models.DecimalField(
+        _("amount (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    panels = [FieldRowPanel([FieldPanel("organisation"), FieldPanel("role")]),
-              FieldRowPanel([FieldPanel("amount_eur"), FieldPanel("note")])]
+    panels = [
+        FieldRowPanel([FieldPanel("organisation"), FieldPanel("role")]),
+        FieldRowPanel([FieldPanel("amount_eur"), FieldPanel("note")]),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("organisation role")
@@ -450,8 +560,12 @@ class ProjectOrganisation(Orderable):
 
 class ProjectTerritory(Orderable):
     project = ParentalKey(ProjectPage, related_name="territory_links", on_delete=models.CASCADE)
-    territory = models.ForeignKey(Territory, verbose_name=_("territory"), on_delete=models.PROTECT,
-                                  related_name="project_links")
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        related_name="project_links",
+    )
 
     panels = [FieldPanel("territory")]
 
@@ -468,9 +582,13 @@ class ProjectCoverage(models.Model):
     commune = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="covering")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["project", "commune"],
-                                               name="coverage_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "commune"], name="coverage_unique")
+        ]
         indexes = [models.Index(fields=["commune", "project"])]
+
+    def __str__(self):
+        return f"{self.project_id} → {self.commune_id}"
 
 
 class Statement(Orderable):
@@ -496,13 +614,23 @@ class ProjectPlace(Orderable):
     project = ParentalKey(ProjectPage, related_name="places", on_delete=models.CASCADE)
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    commune = models.ForeignKey(Territory, verbose_name=_("commune"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    commune = models.ForeignKey(
+        Territory,
+        verbose_name=_("commune"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
 
-    panels = [FieldPanel("name"), FieldPanel("address"), FieldPanel("commune"),
-              FieldRowPanel([FieldPanel("longitude"), FieldPanel("latitude")])]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("address"),
+        FieldPanel("commune"),
+        FieldRowPanel([FieldPanel("longitude"), FieldPanel("latitude")]),
+    ]
 
     @property
     def point(self):
@@ -520,13 +648,23 @@ class ProjectEvent(Orderable):
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=300, blank=True)
-    commune = models.ForeignKey(Territory, verbose_name=_("commune"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    commune = models.ForeignKey(
+        Territory,
+        verbose_name=_("commune"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     description = models.TextField(_("description"), blank=True)
 
-    panels = [FieldPanel("title"), FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"),
-                                                  FieldPanel("end_time")]),
-              FieldPanel("place"), FieldPanel("commune"), FieldPanel("description")]
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"), FieldPanel("end_time")]),
+        FieldPanel("place"),
+        FieldPanel("commune"),
+        FieldPanel("description"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("event")
@@ -542,18 +680,31 @@ class ProjectContact(Orderable):
     project = ParentalKey(ProjectPage, related_name="contacts", on_delete=models.CASCADE)
     name = models.CharField(_("name"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=200, blank=True)
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), null=True,
-                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     publish = models.BooleanField(
-        _("publication consentie"), default=False,
-        help_text=_("Tick only if the person agreed to be shown publicly (or the contact is "
-                    "already published in an official document)."),
+        _("publication consentie"),
+        default=False,
+        help_text=_(
+            "Tick only if the person agreed to be shown publicly (or the contact is "
+            "already published in an official document)."
+        ),
     )
 
-    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")]), FieldPanel("organisation"),
-              FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]), FieldPanel("publish")]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("role")]),
+        FieldPanel("organisation"),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+        FieldPanel("publish"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("contact")

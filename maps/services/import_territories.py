@@ -129,8 +129,16 @@ class _Reader:
         communes_geo = self.read_geo("communes-hauts-de-france.geojson", "code")
         communes = self.read_csv(
             "communes-france.csv",
-            ("code", "nom", "departement", "region", "epci", "population", "centroid_lon",
-             "centroid_lat"),
+            (
+                "code",
+                "nom",
+                "departement",
+                "region",
+                "epci",
+                "population",
+                "centroid_lon",
+                "centroid_lat",
+            ),
         )
         epcis = self.read_csv(
             "epci-france.csv", ("siren", "nom", "population", "departements", "regions")
@@ -139,12 +147,26 @@ class _Reader:
             raise ImportRejected(self.errors)
 
         for row in regions.itertuples(index=False):
-            self.add(Record(Scale.REGION, row.code, row.nom, source="regions.geojson",
-                            **self.geo_fields(row.geometry)))
+            self.add(
+                Record(
+                    Scale.REGION,
+                    row.code,
+                    row.nom,
+                    source="regions.geojson",
+                    **self.geo_fields(row.geometry),
+                )
+            )
         for row in departements.itertuples(index=False):
-            self.add(Record(Scale.DEPARTEMENT, row.code, row.nom,
-                            parents=[(Scale.REGION, row.region)], source="departements.geojson",
-                            **self.geo_fields(row.geometry)))
+            self.add(
+                Record(
+                    Scale.DEPARTEMENT,
+                    row.code,
+                    row.nom,
+                    parents=[(Scale.REGION, row.region)],
+                    source="departements.geojson",
+                    **self.geo_fields(row.geometry),
+                )
+            )
 
         epci_shapes = {}
         if epci_geo is not None:
@@ -153,18 +175,32 @@ class _Reader:
         for line, row in epcis:
             siren = row["siren"].strip()
             if len(siren) != 9 or not siren.isdigit():
-                self.error("epci-france.csv", f"ligne {line}", "siren", f"SIREN invalide « {siren} »")
+                self.error(
+                    "epci-france.csv", f"ligne {line}", "siren", f"SIREN invalide « {siren} »"
+                )
                 continue
             parents = [(Scale.DEPARTEMENT, c) for c in row["departements"].split(";") if c]
             parents += [(Scale.REGION, c) for c in row["regions"].split(";") if c]
             geo = self.geo_fields(epci_shapes[siren]) if siren in epci_shapes else {}
-            self.add(Record(Scale.EPCI, siren, row["nom"].strip(),
-                            population=_int_or_none(row["population"]), parents=parents,
-                            source="epci-france.csv", **geo))
+            self.add(
+                Record(
+                    Scale.EPCI,
+                    siren,
+                    row["nom"].strip(),
+                    population=_int_or_none(row["population"]),
+                    parents=parents,
+                    source="epci-france.csv",
+                    **geo,
+                )
+            )
         for siren in epci_shapes:
             if (Scale.EPCI, siren) not in self.records:
-                self.error("epci-hauts-de-france.geojson", f"EPCI {siren}", "siren",
-                           "absent de epci-france.csv")
+                self.error(
+                    "epci-hauts-de-france.geojson",
+                    f"EPCI {siren}",
+                    "siren",
+                    "absent de epci-france.csv",
+                )
 
         commune_shapes = {}
         if communes_geo is not None:
@@ -177,8 +213,11 @@ class _Reader:
                 self.error("communes-france.csv", where, "code", f"code INSEE invalide « {code} »")
                 continue
             parents = []
-            for scale, column in ((Scale.EPCI, "epci"), (Scale.DEPARTEMENT, "departement"),
-                                  (Scale.REGION, "region")):
+            for scale, column in (
+                (Scale.EPCI, "epci"),
+                (Scale.DEPARTEMENT, "departement"),
+                (Scale.REGION, "region"),
+            ):
                 value = row[column].strip()
                 if not value:
                     continue
@@ -191,23 +230,42 @@ class _Reader:
                 geo = self.geo_fields(commune_shapes[code])
             else:
                 try:
-                    geo = {"centroid_lon": _float_or_none(row["centroid_lon"]),
-                           "centroid_lat": _float_or_none(row["centroid_lat"])}
+                    geo = {
+                        "centroid_lon": _float_or_none(row["centroid_lon"]),
+                        "centroid_lat": _float_or_none(row["centroid_lat"]),
+                    }
                 except ValueError:
                     self.error("communes-france.csv", where, "centroid_lon", "coordonnée invalide")
                     continue
             try:
                 population = _int_or_none(row["population"])
             except ValueError:
-                self.error("communes-france.csv", where, "population",
-                           f"nombre invalide « {row['population']} »")
+                self.error(
+                    "communes-france.csv",
+                    where,
+                    "population",
+                    f"nombre invalide « {row['population']} »",
+                )
                 continue
-            self.add(Record(Scale.COMMUNE, code, row["nom"].strip(), population=population,
-                            parents=parents, source="communes-france.csv", **geo))
+            self.add(
+                Record(
+                    Scale.COMMUNE,
+                    code,
+                    row["nom"].strip(),
+                    population=population,
+                    parents=parents,
+                    source="communes-france.csv",
+                    **geo,
+                )
+            )
         for code in commune_shapes:
             if (Scale.COMMUNE, code) not in self.records:
-                self.error("communes-hauts-de-france.geojson", f"commune {code}", "code",
-                           "code INSEE inconnu de communes-france.csv")
+                self.error(
+                    "communes-hauts-de-france.geojson",
+                    f"commune {code}",
+                    "code",
+                    "code INSEE inconnu de communes-france.csv",
+                )
 
         # Populations of départements and regions: sums of their communes (same vintage).
         totals: dict[tuple[str, str], int] = {}
@@ -222,8 +280,12 @@ class _Reader:
         for record in self.records.values():
             for parent in record.parents:
                 if parent not in self.records:
-                    self.error(record.source, f"{record.scale} {record.code}", parent[0],
-                               f"code inconnu « {parent[1]} »")
+                    self.error(
+                        record.source,
+                        f"{record.scale} {record.code}",
+                        parent[0],
+                        f"code inconnu « {parent[1]} »",
+                    )
         if self.errors:
             raise ImportRejected(self.errors)
         return self.records
@@ -257,8 +319,12 @@ def load_reference_territories(directory: Path = DEFAULT_DIR) -> ImportReport:
     closure = _closure(records)
     report = ImportReport("Territoires")
     with transaction.atomic():
-        existing = {(t.scale, t.code): t for t in Territory.objects.filter(scale__in=[
-            Scale.REGION, Scale.DEPARTEMENT, Scale.EPCI, Scale.COMMUNE])}
+        existing = {
+            (t.scale, t.code): t
+            for t in Territory.objects.filter(
+                scale__in=[Scale.REGION, Scale.DEPARTEMENT, Scale.EPCI, Scale.COMMUNE]
+            )
+        }
         to_create, to_update = [], []
         for key, record in records.items():
             territory = existing.get(key)
@@ -287,11 +353,12 @@ def load_reference_territories(directory: Path = DEFAULT_DIR) -> ImportReport:
         gone = [t.pk for key, t in existing.items() if key not in records and not t.is_obsolete]
         report.obsoleted = Territory.objects.filter(pk__in=gone).update(is_obsolete=True)
 
-        ids = dict(
-            ((s, c), pk) for s, c, pk in Territory.objects.filter(
+        ids = {
+            (s, c): pk
+            for s, c, pk in Territory.objects.filter(
                 scale__in=[Scale.REGION, Scale.DEPARTEMENT, Scale.EPCI, Scale.COMMUNE]
             ).values_list("scale", "code", "pk")
-        )
+        }
         for relation, wanted in (
             ("ancestors", {(ids[k], ids[a]) for k, ancs in closure.items() for a in ancs}),
             ("parents", {(ids[k], ids[p]) for k, r in records.items() for p in r.parents}),

@@ -103,8 +103,12 @@ class Catalogue:
         for code, (file, record) in self.customs.items():
             for commune in record.get("communes") or []:
                 if (Scale.COMMUNE, str(commune)) not in self.territories:
-                    problems.add(file, record, "communes",
-                                 f"commune inconnue « {commune} » dans la zone « {code} »")
+                    problems.add(
+                        file,
+                        record,
+                        "communes",
+                        f"commune inconnue « {commune} » dans la zone « {code} »",
+                    )
             for member in record.get("members") or []:
                 self._check_territory(file, member, "members", problems)
             if not record.get("communes") and not record.get("members"):
@@ -112,7 +116,7 @@ class Catalogue:
         slugs = set()
         for file, record in self.projects:
             self._check_project(file, record, problems, slugs)
-        for slug, (file, record) in self.programmes.items():
+        for _slug, (file, record) in self.programmes.items():
             for role in record.get("organisations") or []:
                 self._check_org(file, role, problems, PROGRAMME_ROLES)
             self._check_calls(file, record, problems)
@@ -128,18 +132,27 @@ class Catalogue:
             for item in vocab.get(kind) or []:
                 code, label = text(item.get("code")), text(item.get("label"))
                 if not CODE_RE.match(code) or not label:
-                    problems.add(file, item, f"vocabulary.{kind}", f"code ou libellé invalide « {code} »")
+                    problems.add(
+                        file, item, f"vocabulary.{kind}", f"code ou libellé invalide « {code} »"
+                    )
                 elif target.get(code, label) != label:
-                    problems.add(file, item, f"vocabulary.{kind}",
-                                 f"« {code} » déjà défini avec le libellé « {target[code]} »")
+                    problems.add(
+                        file,
+                        item,
+                        f"vocabulary.{kind}",
+                        f"« {code} » déjà défini avec le libellé « {target[code]} »",
+                    )
                 else:
                     target[code] = label
         for org in data.get("organisations") or []:
             key = text(org.get("key"))
             values = {
-                "name": text(org.get("name")), "acronym": text(org.get("acronym")),
-                "siren": text(org.get("siren")), "kind": text(org.get("kind")) or "autre",
-                "website": text(org.get("website")), "commune": text(org.get("commune")),
+                "name": text(org.get("name")),
+                "acronym": text(org.get("acronym")),
+                "siren": text(org.get("siren")),
+                "kind": text(org.get("kind")) or "autre",
+                "website": text(org.get("website")),
+                "commune": text(org.get("commune")),
             }
             if not key or slugify(key) != key:
                 problems.add(file, org, "key", f"clé invalide « {key} »")
@@ -178,16 +191,15 @@ class Catalogue:
             self.projects.append((file, record))
 
     def _territory_refs(self):
-        for file, record in self.projects:
-            for ref in record.get("territories") or []:
-                yield ref
+        for _file, record in self.projects:
+            yield from record.get("territories") or []
             for item in record.get("indicators") or []:
                 if isinstance(item.get("territory"), dict):
                     yield item["territory"]
             for item in (record.get("places") or []) + (record.get("events") or []):
                 if item.get("commune"):
                     yield {"scale": "commune", "code": item["commune"]}
-        for file, record in self.customs.values():
+        for _file, record in self.customs.values():
             for code in record.get("communes") or []:
                 yield {"scale": "commune", "code": code}
             yield from record.get("members") or []
@@ -210,7 +222,9 @@ class Catalogue:
 
     def _check_territory(self, file, ref, field_name, problems) -> None:
         if not isinstance(ref, dict):
-            problems.add(file, None, field_name, f"territoire attendu {{scale, code}}, reçu « {ref} »")
+            problems.add(
+                file, None, field_name, f"territoire attendu {{scale, code}}, reçu « {ref} »"
+            )
             return
         if not self.knows_territory(ref):
             scale, code = text(ref.get("scale")), text(ref.get("code"))
@@ -264,7 +278,9 @@ class Catalogue:
             axes = {text(a.get("code")) for a in self.programmes[programme][1].get("axes") or []}
             for axis in record.get("axes") or []:
                 if axis not in axes:
-                    problems.add(file, record, "axes", f"axe inconnu « {axis} » pour « {programme} »")
+                    problems.add(
+                        file, record, "axes", f"axe inconnu « {axis} » pour « {programme} »"
+                    )
         for kind, vocab in (("themes", self.themes), ("publics", self.publics)):
             for code in record.get(kind) or []:
                 if code not in vocab:
@@ -296,8 +312,12 @@ class Catalogue:
                 problems.add(file, resource, "url", f"adresse invalide « {url} »")
         for contact in record.get("contacts") or []:
             if contact.get("organisation") and contact["organisation"] not in self.organisations:
-                problems.add(file, contact, "organisation",
-                             f"organisation inconnue « {contact['organisation']} »")
+                problems.add(
+                    file,
+                    contact,
+                    "organisation",
+                    f"organisation inconnue « {contact['organisation']} »",
+                )
             if not any(text(contact.get(k)) for k in ("name", "email", "phone", "role")):
                 problems.add(file, contact, "contacts", "contact vide")
         for place in record.get("places") or []:
@@ -320,8 +340,17 @@ class Catalogue:
         themes = {t.code: t for t in Theme.objects.all()}
         publics = {p.code: p for p in Public.objects.all()}
         for file, record in self.projects:
-            self._write_project(programmes[record["programme"]], file, record, orgs, sources,
-                                themes, publics, hooks, report)
+            self._write_project(
+                programmes[record["programme"]],
+                file,
+                record,
+                orgs,
+                sources,
+                themes,
+                publics,
+                hooks,
+                report,
+            )
 
     def _write_sources(self, report):
         sources = {}
@@ -329,16 +358,23 @@ class Catalogue:
             source = file.data.get("source")
             if not source:
                 continue
-            values = {"title": text(source.get("title")), "filename": text(source.get("file")),
-                      "publisher": text(source.get("publisher")), "date_text": text(source.get("date"))}
-            sources[file.name] = self._upsert(SourceDocument, {"code": text(source.get("code"))}, values,
-                                         report, "sources")
+            values = {
+                "title": text(source.get("title")),
+                "filename": text(source.get("file")),
+                "publisher": text(source.get("publisher")),
+                "date_text": text(source.get("date")),
+            }
+            sources[file.name] = self._upsert(
+                SourceDocument, {"code": text(source.get("code"))}, values, report, "sources"
+            )
         return sources
 
     def _write_vocabularies(self, report):
         for model, vocab in ((Theme, self.themes), (Public, self.publics)):
             for code, label in vocab.items():
-                self._upsert(model, {"code": code}, {"label": label}, report, model.__name__.lower())
+                self._upsert(
+                    model, {"code": code}, {"label": label}, report, model.__name__.lower()
+                )
 
     def _write_organisations(self, report):
         result = {}
@@ -350,21 +386,27 @@ class Catalogue:
         return result
 
     def _write_areas(self, report):
-        for code, (file, record) in self.customs.items():
+        for code, (_file, record) in self.customs.items():
             commune_codes = {str(c) for c in record.get("communes") or []}
-            members = [self.territories[(m["scale"], str(m["code"]))]
-                       for m in record.get("members") or [] if m["scale"] in OFFICIAL]
-            communes = list(Territory.objects.filter(
-                scale=Scale.COMMUNE, code__in=commune_codes
-            )) + list(Territory.objects.filter(scale=Scale.COMMUNE, ancestors__in=members))
+            members = [
+                self.territories[(m["scale"], str(m["code"]))]
+                for m in record.get("members") or []
+                if m["scale"] in OFFICIAL
+            ]
+            communes = list(
+                Territory.objects.filter(scale=Scale.COMMUNE, code__in=commune_codes)
+            ) + list(Territory.objects.filter(scale=Scale.COMMUNE, ancestors__in=members))
             communes = list({c.pk: c for c in communes}.values())
             area, status = areas.upsert_custom_area(code, text(record.get("name")), communes)
             _count(report, "territoires", status)
             self.territories[(Scale.CUSTOM, code)] = area
-        for code, (file, record) in self.foreign.items():
+        for code, (_file, record) in self.foreign.items():
             place, status = areas.upsert_foreign_place(
-                code, text(record.get("name")), text(record.get("country")),
-                float(record["lon"]), float(record["lat"]),
+                code,
+                text(record.get("name")),
+                text(record.get("country")),
+                float(record["lon"]),
+                float(record["lat"]),
             )
             _count(report, "territoires", status)
             self.territories[(Scale.FOREIGN, code)] = place
@@ -389,10 +431,13 @@ class Catalogue:
         ]
         page.calls = [
             ProgrammeCall(
-                year=c.get("year"), label=text(c.get("label")),
-                envelope_eur=c.get("envelope_eur"), requested_eur=c.get("requested_eur"),
+                year=c.get("year"),
+                label=text(c.get("label")),
+                envelope_eur=c.get("envelope_eur"),
+                requested_eur=c.get("requested_eur"),
                 dossiers_received=c.get("dossiers_received"),
-                dossiers_retained=c.get("dossiers_retained"), text=text(c.get("text")),
+                dossiers_retained=c.get("dossiers_retained"),
+                text=text(c.get("text")),
             )
             for c in record.get("calls") or []
         ]
@@ -405,8 +450,11 @@ class Catalogue:
         page.axes = axes
         page.figures = [
             ProgrammeFigure(
-                label=text(f.get("label")), value=f.get("value"), unit=text(f.get("unit")),
-                value_text=text(f.get("value_text")), period=text(f.get("period")),
+                label=text(f.get("label")),
+                value=f.get("value"),
+                unit=text(f.get("unit")),
+                value_text=text(f.get("value_text")),
+                period=text(f.get("period")),
                 source_note=text(f.get("source_note")),
             )
             for f in record.get("figures") or []
@@ -414,8 +462,9 @@ class Catalogue:
         self._publish(home, page, report, "programmes")
         return page
 
-    def _write_project(self, programme, file, record, orgs, sources, themes, publics, hooks,
-                       report) -> None:
+    def _write_project(
+        self, programme, file, record, orgs, sources, themes, publics, hooks, report
+    ) -> None:
         slug = record["slug"]
         page = ProjectPage.objects.child_of(programme).filter(slug=slug).first()
         digest = fingerprint(record, file.data.get("source"))
@@ -440,8 +489,12 @@ class Catalogue:
         page.themes = [themes[c] for c in record.get("themes") or []]
         page.publics = [publics[c] for c in record.get("publics") or []]
         page.organisation_roles = [
-            ProjectOrganisation(organisation=orgs[r["org"]], role=r["role"],
-                                amount_eur=r.get("amount_eur"), note=text(r.get("note")))
+            ProjectOrganisation(
+                organisation=orgs[r["org"]],
+                role=r["role"],
+                amount_eur=r.get("amount_eur"),
+                note=text(r.get("note")),
+            )
             for r in record.get("organisations") or []
         ]
         page.territory_links = [
@@ -452,25 +505,36 @@ class Catalogue:
         page.objectives = [ProjectObjective(text=text(o)) for o in record.get("objectives") or []]
         commune = self._commune
         page.places = [
-            ProjectPlace(name=text(p.get("name")), address=text(p.get("address")),
-                         commune=commune(p.get("commune")), longitude=p.get("lon"),
-                         latitude=p.get("lat"))
+            ProjectPlace(
+                name=text(p.get("name")),
+                address=text(p.get("address")),
+                commune=commune(p.get("commune")),
+                longitude=p.get("lon"),
+                latitude=p.get("lat"),
+            )
             for p in record.get("places") or []
         ]
         page.events = [
             ProjectEvent(
-                title=text(e.get("title")), date=as_date(e.get("date"), Problems(), file, e, ""),
+                title=text(e.get("title")),
+                date=as_date(e.get("date"), Problems(), file, e, ""),
                 start_time=as_time(e.get("start_time"), Problems(), file, e, ""),
                 end_time=as_time(e.get("end_time"), Problems(), file, e, ""),
-                place=text(e.get("place")), commune=commune(e.get("commune")),
+                place=text(e.get("place")),
+                commune=commune(e.get("commune")),
                 description=text(e.get("description")),
             )
             for e in record.get("events") or []
         ]
         page.contacts = [
-            ProjectContact(name=text(c.get("name")), role=text(c.get("role")),
-                           organisation=orgs.get(c.get("organisation")), email=text(c.get("email")),
-                           phone=text(c.get("phone")), publish=bool(c.get("publish")))
+            ProjectContact(
+                name=text(c.get("name")),
+                role=text(c.get("role")),
+                organisation=orgs.get(c.get("organisation")),
+                email=text(c.get("email")),
+                phone=text(c.get("phone")),
+                publish=bool(c.get("publish")),
+            )
             for c in record.get("contacts") or []
         ]
         page.resources = [
@@ -521,5 +585,3 @@ def _count(report: ImportReport, kind: str, status: str) -> None:
     counts = report.details.setdefault(kind, {"created": 0, "updated": 0, "unchanged": 0})
     counts[status] += 1
     setattr(report, status, getattr(report, status) + 1)
-
-

@@ -30,8 +30,10 @@ def test_three_programmes_with_their_slugs():
 
 
 def test_project_counts_per_programme():
-    counts = {p.slug: ProjectPage.objects.live().filter(programme=p).count()
-              for p in ProgrammePage.objects.all()}
+    counts = {
+        p.slug: ProjectPage.objects.live().filter(programme=p).count()
+        for p in ProgrammePage.objects.all()
+    }
     assert counts["sante-des-femmes-bassin-minier"] == 9
     assert counts["faad"] == 28
     # 000 + 001 + the example laureates of 002
@@ -40,7 +42,8 @@ def test_project_counts_per_programme():
 
 def test_every_project_has_a_carrier_and_a_source_document():
     without_carrier = set(
-        ProjectPage.objects.live().exclude(organisation_roles__role="carrier")
+        ProjectPage.objects.live()
+        .exclude(organisation_roles__role="carrier")
         .values_list("slug", flat=True)
     )
     # 002 names no carrier for the Laval example (recorded in fixtures/README.md).
@@ -55,8 +58,12 @@ def test_porte_du_hainaut_project_page_000(client):
     assert page.coverage.count() == 47
     html = page_text(client, page.url)
     assert "Communauté d'agglomération de la Porte du Hainaut" in html or "Porte du Hainaut" in html
-    for place in ("Médiathèque", "Maison des 1000 Premiers Jours", "Maison des Projets",
-                  "Espace Jean Ferrat"):
+    for place in (
+        "Médiathèque",
+        "Maison des 1000 Premiers Jours",
+        "Maison des Projets",
+        "Espace Jean Ferrat",
+    ):
         assert place in html
     assert "17 mars 2026" in html and "14h00–16h00" in html and "09h30–11h30" in html
     assert "80" in html and "ajendrzezak@agglo-porteduhainaut.fr" in html
@@ -103,8 +110,10 @@ def test_an_invalid_seed_file_is_rejected_with_line_and_field_and_writes_nothing
     for path in SEED_DIR.glob("*.yaml"):
         shutil.copy(path, tmp_path / path.name)
     source = (tmp_path / "000-porte-du-hainaut.yaml").read_text()
-    broken = source.replace('{scale: epci, code: "200042190"}', '{scale: epci, code: "999999999"}', 1)
-    broken = broken.replace("end_time: \"16:00\"", "end_time: \"16h61\"", 1)
+    broken = source.replace(
+        '{scale: epci, code: "200042190"}', '{scale: epci, code: "999999999"}', 1
+    )
+    broken = broken.replace('end_time: "16:00"', 'end_time: "16h61"', 1)
     assert broken != source
     (tmp_path / "000-porte-du-hainaut.yaml").write_text(broken)
     (tmp_path / "zz-new.yaml").write_text(
@@ -128,8 +137,12 @@ def test_a_changed_seed_record_updates_the_page_through_a_new_revision(tmp_path)
     revisions = page.revisions.count()
     text = (tmp_path / "000-porte-du-hainaut.yaml").read_text()
     (tmp_path / "000-porte-du-hainaut.yaml").write_text(
-        text.replace("title: \"1 000 jours pour savourer la vie\"",
-                     "title: \"1 000 jours pour savourer la vie (édition 2026)\"", 1))
+        text.replace(
+            'title: "1 000 jours pour savourer la vie"',
+            'title: "1 000 jours pour savourer la vie (édition 2026)"',
+            1,
+        )
+    )
     reports = load_seed(tmp_path)
     assert sum(r.updated for r in reports) == 1
     page.refresh_from_db()

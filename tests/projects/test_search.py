@@ -91,3 +91,11 @@ def test_keywords_are_cut_not_refused():
                                    queryset=listing_queryset())
     assert not project_filter.form.errors
     assert EPICERIES <= {p.slug for p in project_filter.qs}
+
+
+def test_venues_and_axis_labels_are_searchable():
+    """Professionals look for a venue or a priority as often as for a title."""
+    savourer = ProjectPage.objects.live().get(slug="1000-jours-pour-savourer-la-vie")
+    assert savourer.pk in search_ids("Espace Jean Ferrat")
+    axis = savourer.axes.first()
+    assert savourer.pk in search_ids(axis.label)

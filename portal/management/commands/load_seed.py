@@ -1,8 +1,8 @@
 """Load every seed file of fixtures/seeds/ (format: fixtures/seeds/SCHEMA.md).
 
 Order: vocabularies, organisations, custom areas, indicator catalogue, programmes, projects
-with their key figures, then the search index of what was written. All files are validated before anything is
-written, and everything is written in one transaction.
+with their key figures, then the search index of what was written. All files are
+validated before anything is written, and everything is written in one transaction.
 """
 
 from django.core.management import call_command
@@ -16,8 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", default=None, help="dossier des fichiers YAML")
-        parser.add_argument("--reindex", action="store_true",
-                            help="reconstruire tout l'index de recherche ensuite")
+        parser.add_argument(
+            "--reindex", action="store_true", help="reconstruire tout l'index de recherche ensuite"
+        )
 
     def handle(self, *args, dir=None, reindex=False, **options):
         try:
