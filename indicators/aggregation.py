@@ -33,7 +33,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Aggregation, IndicatorValue, Kind, Measure
+from indicators.models import Aggregation, IndicatorValue, Kind, Measure, period_label
 
 DECLARED = IndicatorValue.Status.DECLARED
 VALIDATED = IndicatorValue.Status.VALIDATED
@@ -115,12 +115,7 @@ class Figure:
 
     @property
     def period_label(self) -> str:
-        if self.period_start and self.period_end:
-            if self.period_start.year == self.period_end.year:
-                return str(self.period_start.year)
-            return f"{self.period_start.year}–{self.period_end.year}"
-        day = self.period_start or self.period_end
-        return str(day.year) if day else ""
+        return period_label(self.period_start, self.period_end)
 
     def overlaps(self, other: Figure) -> bool:
         """Undated figures overlap everything: their period is unknown."""

@@ -20,6 +20,14 @@ from maps.models import Territory
 from projects.models import ProjectPage
 
 
+def period_label(start, end) -> str:
+    """"2025" or "2024–2026": how a period reads on cards, tables and exports."""
+    if start and end:
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    day = start or end
+    return str(day.year) if day else ""
+
+
 class Measure(models.TextChoices):
     COUNT = "count", _("Count")
     PERCENT = "percent", _("Percentage")
@@ -152,12 +160,7 @@ class IndicatorValue(models.Model):
 
     @property
     def period_label(self) -> str:
-        if self.period_start and self.period_end:
-            if self.period_start.year == self.period_end.year:
-                return str(self.period_start.year)
-            return f"{self.period_start.year}–{self.period_end.year}"
-        day = self.period_start or self.period_end
-        return str(day.year) if day else ""
+        return period_label(self.period_start, self.period_end)
 
     @property
     def progress_percent(self) -> int | None:

@@ -25,6 +25,12 @@ from wagtail.search import index
 from maps.models import SCALE_RANK, Scale, Territory
 
 
+def euros(verbose_name) -> models.DecimalField:
+    """An optional, non-negative amount in euros (envelopes, budgets, grants)."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, null=True,
+                               blank=True, validators=[MinValueValidator(0)])
+
+
 class SourceDocument(models.Model):
     """A document the portal's content comes from (press release, brochure): shown on every
     page built from it, so that each fact can be traced."""
@@ -236,22 +242,8 @@ class ProgrammeCall(Orderable):
     programme = ParentalKey(ProgrammePage, related_name="calls", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     label = models.CharField(_("label"), max_length=200, blank=True)
-    envelope_eur = models.DecimalField(
-        _("envelope (€)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    requested_eur = models.DecimalField(
-        _("amount requested (€)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    envelope_eur = euros(_("envelope (€)"))
+    requested_eur = euros(_("amount requested (€)"))
     dossiers_received = models.PositiveIntegerField(
         _("applications received"), null=True, blank=True
     )
@@ -365,14 +357,7 @@ class ProjectPage(Page):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     duration_text = models.CharField(_("dates or duration as written"), max_length=300, blank=True)
-    budget_eur = models.DecimalField(
-        _("budget (€)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    budget_eur = euros(_("budget (€)"))
     budget_text = models.CharField(_("budget as written"), max_length=300, blank=True)
     source_document = models.ForeignKey(
         SourceDocument,
@@ -539,14 +524,7 @@ class ProjectOrganisation(Orderable):
         related_name="project_roles",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    amount_eur = models.DecimalField(
-        _("amount (€)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    amount_eur = euros(_("amount (€)"))
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     panels = [

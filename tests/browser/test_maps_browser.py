@@ -3,6 +3,7 @@ Leaflet loads from our static files, polygons and markers are drawn, no JavaScri
 nothing is fetched outside 127.0.0.1 but the tiles, and the DSFR styles really apply."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -58,8 +59,16 @@ def test_project_page_map_shows_the_four_venues(production_server, watched, seed
     # The EPCI polygon (interactive) and its département outline (not interactive).
     expect(frame.locator("path.leaflet-interactive")).to_have_count(1)
     assert frame.locator(".leaflet-overlay-pane path").count() == 2
-    frame.locator("img.leaflet-marker-icon").first.click()
-    expect(frame.locator(".leaflet-popup-content")).to_be_visible()
+    # A click that lands during Leaflet's zoom animation is ignored: retry a few times.
+    popup = frame.locator(".leaflet-popup-content")
+    for _attempt in range(4):
+        frame.locator("img.leaflet-marker-icon").first.click()
+        try:
+            popup.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    expect(popup).to_be_visible()
     assert_clean(watched)
 
 
