@@ -11,7 +11,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from projects.exports import COLUMNS, _csv_cell
+from portal.exports import COLUMNS, _csv_cell
 from projects.filters import ProjectFilter
 from projects.listing import listing_queryset
 from projects.models import ProjectPage
