@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from portal import exports
+from portal.listing import listing_queryset, project_listing
 from portal.territory_page import (
     ancestors_of,
     children_page,
@@ -19,7 +20,6 @@ from portal.territory_page import (
     with_context_figures,
 )
 from projects.filters import ProjectFilter
-from projects.listing import listing_queryset, project_listing
 from projects.territory import is_exact, resolve_territory, territory_key
 
 
