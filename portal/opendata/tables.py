@@ -33,6 +33,7 @@ from projects.models import (
     ProjectPage,
     ProjectTerritory,
     Provenance,
+    Theme,
 )
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -55,7 +56,7 @@ def table_schema(name: str) -> dict:
 
 def _status_expression():
     # Imported here: the export module is the one place that computes statuses in SQL.
-    from projects.exports import status_expression
+    from portal.exports import status_expression
 
     return status_expression()
 
@@ -175,13 +176,14 @@ def classification_rows() -> list[dict]:
 
 
 def data_inclusion_codes(model) -> dict[str, str]:
-    """{code: data·inclusion code} of a vocabulary (Theme or Public), read from the one
-    mapping the portal keeps: the vocabulary's own `data_inclusion_code`."""
-    return {
-        v.code: v.data_inclusion_code
-        for v in model.objects.all()
-        if getattr(v, "data_inclusion_code", "")
-    }
+    """{code: data·inclusion code} of a vocabulary (Theme or Public). Until the vocabulary
+    carries its own `data_inclusion` field (find's work, issue #16), a code maps to itself
+    when it is one of the national codes of the installed data-inclusion-schema."""
+    from data_inclusion.schema import v1
+
+    national = {c.value for c in (v1.Thematique if model is Theme else v1.Public)}
+    return {code: code for code in model.objects.values_list("code", flat=True)
+            if code in national}
 
 
 def territory_rows() -> list[dict]:
