@@ -5,13 +5,9 @@ projects) in one or two queries; the page shows it (with a chart where a picture
 better) and `/suivi/[<programme>/]<table>.csv` serves the very same rows, so the chart, the
 table and the download can never disagree.
 
-Projects per département and EPCI are counted from the precomputed covered communes
-(`ProjectCoverage`) and each commune's *direct* parents (`Territory.parents`), not from the
-projects' territory links: a link to a region or a custom area says nothing about the
-départements inside it, while the covered communes do. The full ancestor closure
-(`Territory.ancestors`) is not used here because it passes through EPCIs, and an EPCI that
-straddles two départements makes each of its communes look as if it lay in both (Allenay,
-Somme, would count for Seine-Maritime through the CC des Villes Sœurs).
+Projects per département and EPCI come from `projects.coverage.projects_per_territory`
+(the covered communes and their closure), the very counts of the explorer map and of the
+territory pages.
 """
 
 from __future__ import annotations
@@ -31,6 +27,7 @@ from indicators import aggregation
 from indicators.charts import Bar, BarGroup, bar_chart, format_number, simple_bars
 from indicators.models import IndicatorValue, Kind
 from maps.models import DataVersion, Scale, Territory
+from projects.coverage import projects_per_territory
 from projects.models import (
     ProgrammeAxis,
     ProgrammeCall,
@@ -228,36 +225,21 @@ def axes_table(scope: Scope) -> Table:
 
 
 def _coverage_rows(scope: Scope, scale: str) -> list[dict]:
-    """Projects covering each territory of a scale, from the covered communes and their
-    direct parent of that scale (see the module docstring for why not the closure).
+    """Projects covering each territory of a scale (`projects_per_territory`).
 
     The grouped count over the covered communes is the one costly query of the dashboard
     (0.2 s on PostgreSQL, seconds on SQLite), and it only changes when projects are
     published or imported: it is cached under the data version those bump, like the maps.
     """
     key = f"suivi:coverage:{scale}:{scope.slug or '*'}:v{scope.data_version}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = _count_coverage(scope, scale)
-        cache.set(key, rows)
-    return rows
+    return cache.get_or_set(key, lambda: _count_coverage(scope, scale))
 
 
 def _count_coverage(scope: Scope, scale: str) -> list[dict]:
-    territories = {t["pk"]: t for t in Territory.objects.filter(scale=scale).values(
-        "pk", "code", "name")}
-    counts = (
-        ProjectCoverage.objects.filter(project__in=scope.project_ids,
-                                       commune__parents__in=list(territories))
-        .values("commune__parents")
-        .annotate(
-            projects=Count("project", distinct=True),
-            regional=Count("project", distinct=True,
-                           filter=Q(project__broadest_scale=Scale.REGION)),
-            communes=Count("commune", distinct=True),
-        )
-    )
-    rows = [{**territories[row.pop("commune__parents")], **row} for row in counts]
+    counts = projects_per_territory(scope.project_ids, scale)
+    territories = Territory.objects.filter(pk__in=list(counts)).values("pk", "code", "name")
+    rows = [{**t, "projects": counts[t["pk"]].projects, "regional": counts[t["pk"]].regional,
+             "communes": counts[t["pk"]].communes} for t in territories]
     return sorted(rows, key=lambda r: (-r["projects"], r["code"]))
 
 

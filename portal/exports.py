@@ -15,12 +15,11 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Value, When
+from django.db.models import Case, CharField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +27,10 @@ from wagtail.models import Site
 
 from indicators.models import IndicatorValue
 from maps.models import SCALE_RANK
+from projects.coverage import communes_per_project
 from projects.filters import status_q
 from projects.models import (
     ProjectContact,
-    ProjectCoverage,
     ProjectOrganisation,
     ProjectPage,
     ProjectPlace,
@@ -123,16 +122,10 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
     for figure in IndicatorValue.objects.filter(project_id__in=ids).select_related(
             "definition").order_by("project_id", "sort_order", "pk"):
         figures.setdefault(figure.project_id, []).append(figure_text(figure))
-    covered = covered_commune_counts(ids)
+    covered = communes_per_project(ids)
     urls = PageUrls(request)
     return [_record(row, urls, covered, roles, vocabularies, territories, places, contacts,
                     figures) for row in rows]
-
-
-def covered_commune_counts(project_ids: Iterable[int]) -> dict[int, int]:
-    rows = (ProjectCoverage.objects.filter(project_id__in=list(project_ids))
-            .values("project_id").annotate(n=Count("pk")))
-    return {r["project_id"]: r["n"] for r in rows}
 
 
 def figure_text(value) -> str:
