@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_save
 from wagtail.models import ReferenceIndex
 from wagtail.search import index
-from wagtail.search.signal_handlers import post_save_signal_handler
+from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from indicators.services.import_seed import IndicatorSeed
@@ -28,15 +28,29 @@ class SeedRejected(ImportRejected):
 @contextmanager
 def search_index_deferred():
     """Wagtail re-indexes every saved object (and each page twice: revision and publish);
-    during a bulk import we index each written object once at the end instead."""
-    models = index.get_indexed_models()
-    for model in models:
-        post_save.disconnect(post_save_signal_handler, sender=model)
+    during a bulk import the backends' own `AUTO_UPDATE` setting is turned off (what the
+    search app reads at every save), and `index_written` indexes each object once at the
+    end instead."""
+    backends = settings.WAGTAILSEARCH_BACKENDS
+    previous = {name: config.get("AUTO_UPDATE", True) for name, config in backends.items()}
+    for config in backends.values():
+        config["AUTO_UPDATE"] = False
     try:
         yield
     finally:
-        for model in models:
-            post_save.connect(post_save_signal_handler, sender=model)
+        for name, value in previous.items():
+            backends[name]["AUTO_UPDATE"] = value
+
+
+def index_written(objects) -> None:
+    """Index these objects in every search backend (whatever its AUTO_UPDATE setting: the
+    seed is indexed once, here)."""
+    search_backends = list(get_search_backends())
+    for obj in objects:
+        indexed = index.get_indexed_instance(obj)
+        if indexed is not None:
+            for backend in search_backends:
+                backend.add(indexed)
 
 
 def load_seed(directory=SEED_DIR) -> list[ImportReport]:
@@ -59,8 +73,7 @@ def load_seed(directory=SEED_DIR) -> list[ImportReport]:
         catalogue.write(catalogue_report, hooks=[indicators.values_hook])
         if catalogue_report.changed:
             coverage.rebuild_coverage(ProjectPage.objects.all())
+        index_written(obj for obj in catalogue.written if isinstance(obj, index.Indexed))
         for obj in catalogue.written:
-            if isinstance(obj, index.Indexed):
-                index.insert_or_update_object(obj)
             ReferenceIndex.create_or_update_for_object(obj)
     return [indicator_report, catalogue_report]

@@ -8,11 +8,13 @@ service), so their URLs are real; a project's covered communes are rebuilt by th
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import factory
 import wagtail_factories
 from factory.django import DjangoModelFactory
+from wagtail import signal_handlers
 
 from maps.models import DataVersion, Territory
 from projects.coverage import rebuild_coverage
@@ -28,6 +30,31 @@ from projects.models import (
     Theme,
 )
 from projects.services.site import ensure_site
+
+
+@contextmanager
+def no_reference_index():
+    """Wagtail's reference index ("usage" in the admin) is rebuilt at every page save: half
+    the time of building a catalogue, and no test of ours reads it. Nests, unlike Wagtail's
+    `disable_reference_index_auto_update`."""
+    if getattr(signal_handlers.reference_index_auto_update_disabled, "value", False):
+        yield
+        return
+    with signal_handlers.disable_reference_index_auto_update():
+        yield
+
+
+class QuietPageFactory(wagtail_factories.PageFactory):
+    """A page factory that does not rebuild Wagtail's reference index (search indexing is
+    off in the test settings too: see `search_auto_update` in tests/conftest.py)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        with no_reference_index():
+            return super()._generate(strategy, params)
 
 
 class SourceDocumentFactory(DjangoModelFactory):
@@ -69,10 +96,11 @@ class PublicFactory(DjangoModelFactory):
 
 def home_page():
     """The site's home page (created with the /projets/ listing on first use)."""
-    return ensure_site()
+    with no_reference_index():
+        return ensure_site()
 
 
-class ProgrammePageFactory(wagtail_factories.PageFactory):
+class ProgrammePageFactory(QuietPageFactory):
     title = factory.Sequence(lambda n: f"Programme {n}")
     short_title = ""
     intro = "Un programme de test."
@@ -91,7 +119,7 @@ class ProgrammeAxisFactory(DjangoModelFactory):
         model = ProgrammeAxis
 
 
-class ProjectPageFactory(wagtail_factories.PageFactory):
+class ProjectPageFactory(QuietPageFactory):
     """A live project under a programme. `territories=[...]` links them and rebuilds the
     covered communes; `carrier=Organisation` adds the carrier role."""
 

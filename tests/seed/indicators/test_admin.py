@@ -61,7 +61,6 @@ def add_indicator_value(data, **fields):
     return data
 
 
-@pytest.mark.smoke
 def test_staff_open_the_project_edit_page_with_its_figures(staff_client, project):
     response = staff_client.get(f"/admin/pages/{project.pk}/edit/")
     html = response.content.decode()

@@ -27,7 +27,6 @@ def read_csv(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
-@pytest.mark.smoke
 def test_overview_lists_every_programme_with_its_dashboard(client):
     response = client.get("/suivi/")
     html = response.content.decode()

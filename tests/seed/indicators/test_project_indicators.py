@@ -23,7 +23,6 @@ def page_text(client, page) -> str:
     return response.content.decode().replace("\xa0", " ")
 
 
-@pytest.mark.smoke
 def test_project_page_shows_its_targets_grouped_by_indicator(client):
     page = ProjectPage.objects.get(slug="1000-jours-pour-savourer-la-vie")
     html = page_text(client, page)

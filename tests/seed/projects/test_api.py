@@ -11,7 +11,6 @@ pytestmark = pytest.mark.django_db
 CAPH_PROJECT = "1000-jours-pour-savourer-la-vie"
 
 
-@pytest.mark.smoke
 def test_api_documents_itself(client):
     data = client.get("/api/").json()
     paths = {e["path"] for e in data["endpoints"]}

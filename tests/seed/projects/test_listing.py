@@ -41,7 +41,6 @@ def amiens_only_projects() -> set[str]:
             if {link.territory_id for link in p.territory_links.all()} == {amiens.pk}}
 
 
-@pytest.mark.smoke
 def test_listing_shows_every_live_project_with_accessible_filters(client):
     response = client.get("/projets/")
     assert response.status_code == 200

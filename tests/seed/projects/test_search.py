@@ -21,7 +21,6 @@ def found(query: str) -> list[str]:
     return [by_pk[pk] for pk in search_ids(query)]
 
 
-@pytest.mark.smoke
 def test_epicerie_without_accent_finds_the_epiceries_solidaires(is_postgres):
     results = found("epicerie")
     assert EPICERIES <= set(results)
