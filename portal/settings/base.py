@@ -165,3 +165,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The legal pages name who answers and who hosts: set them for each deployment (README).
+PORTAL_CONTACT_EMAIL = os.environ.get("PORTAL_CONTACT_EMAIL", "")
+PORTAL_HOSTING = os.environ.get("PORTAL_HOSTING", "")
