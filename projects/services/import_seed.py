@@ -71,39 +71,30 @@ ProjectHook = Callable[[ProjectPage, dict, SeedFile], None]
 BULLET = re.compile(r"^\s*(?:[-•–]|\d+[.)])\s+")
 
 
+def _block_html(lines: list[str]) -> str:
+    """One blank-line separated block: runs of prose lines become a paragraph, runs of bullet
+    lines a list."""
+    out, prose, items = [], [], []
+    for line in [*lines, ""]:
+        bullet = bool(BULLET.match(line))
+        if (bullet or not line.strip()) and prose:
+            out.append(f"<p>{html.escape(' '.join(' '.join(prose).split()))}</p>")
+            prose = []
+        if not bullet and items:
+            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+            items = []
+        if bullet:
+            items.append(" ".join(BULLET.sub("", line, count=1).split()))
+        elif line.strip():
+            prose.append(line)
+    return "".join(out)
+
+
 def paragraphs_html(value: str) -> str:
     """Plain seed text → rich text: blank-line separated paragraphs, and the source's bullet
     lines (« - », « • », « 1) ») as real lists, so that they read as lists on the page and to
     a screen reader instead of dashes in a paragraph. Everything is escaped."""
-    out = []
-    for block in (b for b in text(value).split("\n\n") if b.strip()):
-        prose: list[str] = []
-        items: list[str] = []
-
-        def flush_prose():
-            if prose:
-                out.append(f"<p>{html.escape(' '.join(' '.join(prose).split()))}</p>")
-                prose.clear()
-
-        def flush_items():
-            if items:
-                out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
-                items.clear()
-
-        for line in block.splitlines():
-            if not line.strip():
-                continue
-            if BULLET.match(line):
-                flush_prose()
-                items.append(" ".join(BULLET.sub("", line, count=1).split()))
-            elif items and line.startswith("  "):
-                items[-1] += " " + " ".join(line.split())  # a wrapped bullet line
-            else:
-                flush_items()
-                prose.append(line)
-        flush_prose()
-        flush_items()
-    return "".join(out)
+    return "".join(_block_html(b.splitlines()) for b in text(value).split("\n\n") if b.strip())
 
 
 def fingerprint(*records) -> str:

@@ -29,7 +29,8 @@ def test_unknown_dates_are_the_exception():
 
 
 def test_sante_des_femmes_projects_run_2023_to_2025_as_the_brochure_says():
-    project = ProjectPage.objects.get(slug="emancipation-feminine-bassin-minier-sante-sexuelle-eclairee")
+    project = ProjectPage.objects.get(
+        slug="emancipation-feminine-bassin-minier-sante-sexuelle-eclairee")
     assert project.when == "2023 à 2025"
     assert project.status == ProjectStatus.FINISHED
 
