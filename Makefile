@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/python manage.py check
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l fr --no-fuzzy-matching --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=fixtures --no-obsolete
+	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=fixtures --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: $(STAMP)
