@@ -15,7 +15,7 @@ def map_response(request, rendered: RenderedMap) -> HttpResponse:
         response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
     response["ETag"] = rendered.etag
     # Folium writes inline scripts: this document gets its own CSP, framable by us only.
-    setattr(response, "portal_map_document", True)
+    response.portal_map_document = True
     response["X-Frame-Options"] = "SAMEORIGIN"
     patch_cache_control(response, no_cache=True)
     return response

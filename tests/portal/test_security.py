@@ -205,6 +205,7 @@ def cache_at_a_closed_port():
 
 def test_pages_are_served_when_redis_is_down(client, cache_at_a_closed_port, caplog):
     from django.core.cache import cache
+
     from projects.models import ProjectPage
 
     assert cache.set("probe", 1) is None and cache.get("probe") is None  # really down
