@@ -10,8 +10,8 @@ Three policies, because three kinds of documents are served:
   (inline panels, date pickers), so the admin allows inline scripts from its own pages; its
   preview panel frames our pages, hence `frame-ancestors 'self'`.
 
-A map document is marked by the `portal_map_document` attribute on its response, set by
-`maps.responses.map_response` (every map iframe goes through it).
+A map document is marked with `mark_map_document(response)`, done by
+`portal.responses.map_response` (every map iframe goes through it).
 """
 
 from urllib.parse import urlparse
@@ -20,7 +20,6 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 
-# Set by maps.responses.map_response (maps cannot import portal: it sets the name itself).
 MAP_DOCUMENT_ATTRIBUTE = "portal_map_document"
 
 
@@ -61,6 +60,13 @@ def admin_policy() -> dict:
         "form-action": [SELF],
         "frame-ancestors": [SELF],
     }
+
+
+def mark_map_document(response):
+    """Give `response` the map-document policy and let our own pages frame it."""
+    setattr(response, MAP_DOCUMENT_ATTRIBUTE, True)
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 def is_admin_path(path: str) -> bool:

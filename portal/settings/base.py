@@ -140,7 +140,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "portal.views.lockouts.login_locked_out"
 AXES_ENABLE_ADMIN = False  # Django's admin is not served; the Wagtail admin has its own view
 AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"]) if os.environ.get(
     "AXES_PROXY_COUNT") else None
@@ -249,7 +249,7 @@ LOGGING = {
     "loggers": {
         # Redis unreachable: one line (with the traceback) per interval, not one per request.
         "portal.cache": {"level": "WARNING", "filters": ["once_per_interval"]},
-        # Lockouts and failed logins (django-axes) are kept in the log.
+        # Lockouts (one line each, portal.lockouts) and failed logins (axes) stay in the log.
         "axes": {"level": "INFO"},
     },
 }

@@ -1,4 +1,4 @@
-"""Site-wide views that belong to no domain: health check and the login lockout page."""
+"""Health check for the load balancer."""
 
 import logging
 import secrets
@@ -6,7 +6,6 @@ import secrets
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger("portal.health")
@@ -50,16 +49,3 @@ def healthz(request):
             "database": "ok" if database else "error",
             "cache": "ok" if cache_ok() else "degraded"}
     return JsonResponse(body, status=200 if database else 503)
-
-
-def login_locked_out(request, original_response=None, credentials=None):
-    """django-axes' answer once a username+address pair is locked out (AXES_LOCKOUT_CALLABLE):
-    the French page, HTTP 429, with the lockout duration from the settings."""
-    from axes.helpers import get_cool_off, get_failure_limit
-
-    cool_off = get_cool_off(request)
-    context = {
-        "failure_limit": get_failure_limit(request, credentials),
-        "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
-    }
-    return render(request, "portal/lockout.html", context, status=429)
