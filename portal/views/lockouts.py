@@ -1,6 +1,6 @@
-"""The page of a locked-out login, and the staff view of the logins django-axes has locked out, with a button to unlock each one
-(Wagtail admin, « Paramètres » › « Connexions bloquées »; superusers or holders of the
-`axes.delete_accessattempt` permission)."""
+"""Locked-out logins (django-axes): the page the person sees, one log line per lockout, and
+the staff view listing them with a button to unlock each one (Wagtail admin, « Paramètres »
+› « Connexions bloquées »; superusers or holders of `axes.delete_accessattempt`)."""
 
 import logging
 
