@@ -30,7 +30,8 @@ ROLE_ADDRESS = "role_address"
 # Words that make an e-mail's local part a role or service mailbox, not a person's address.
 ROLE_WORDS = frozenset({
     "accueil", "admin", "administration", "agence", "bonjour", "cabinet", "cellule",
-    "communication", "contact", "contacts", "coordination", "courrier", "direction", "equipe", "hello", "info",
+    "communication", "contact", "contacts", "coordination", "courrier", "direction", "equipe",
+    "hello", "info",
     "infos", "information", "informations", "inscription", "inscriptions", "mairie", "mission",
     "pole", "presse", "prevention", "projet", "projets", "rdv", "reception", "secretariat",
     "service", "services", "standard", "support",
