@@ -16,7 +16,7 @@ import wagtail_factories
 from factory.django import DjangoModelFactory
 from wagtail import signal_handlers
 
-from maps.models import DataVersion, Territory
+from maps.models import DataVersion
 from projects.coverage import rebuild_coverage
 from projects.models import (
     Organisation,
