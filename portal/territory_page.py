@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from indicators.models import IndicatorValue
 from maps.models import SCALE_RANK, Scale, Territory
+from projects.coverage import projects_per_territory
 from projects.models import ProjectCoverage, ProjectPage
 from projects.territory import _rank_case
 
@@ -63,15 +64,17 @@ def communes_of(territory: Territory):
 
 
 def coverage_summary(territory: Territory) -> dict:
-    """How many of its communes published projects cover: any project, and local ones
-    (rooted in a commune, a local area or an EPCI). A region-wide project formally covers
+    """How many projects cover at least one of its communes, and how many of its communes
+    published projects cover: any project, and local ones (rooted in a commune, a local area
+    or an EPCI). A region-wide project formally covers
     every commune, so the gaps ("zones blanches") are those of local projects, as on the
     coverage map's default."""
     if territory.scale == Scale.FOREIGN:
         return {"total": 0, "covered": 0, "covered_locally": 0, "uncovered": [],
-                "uncovered_count": 0, "percent": 0, "percent_locally": 0}
+                "uncovered_count": 0, "percent": 0, "percent_locally": 0, "projects": 0}
     communes = communes_of(territory)
     live = ProjectPage.objects.live()
+    count = projects_per_territory(live.values("pk"), territory.scale, [territory.pk])
     covered = Exists(ProjectCoverage.objects.filter(
         commune=OuterRef("pk"), project__in=live.values("pk")))
     covered_locally = Exists(ProjectCoverage.objects.filter(
@@ -90,6 +93,9 @@ def coverage_summary(territory: Territory) -> dict:
         "uncovered": list(uncovered[:UNCOVERED_SHOWN]) if totals["local"] < total else [],
         "percent": round(totals["covered"] * 100 / total) if total else 0,
         "percent_locally": round(totals["local"] * 100 / total) if total else 0,
+        # projects covering at least one of its communes: the explorer map's and the
+        # dashboards' count for this territory
+        "projects": count[territory.pk].projects if territory.pk in count else 0,
     }
 
 

@@ -84,3 +84,8 @@ def real_seed(request, django_db_setup, django_db_blocker):
             yield
         finally:
             _switch_to(small)
+
+
+@pytest.fixture(autouse=True)
+def _search_as_in_production(search_auto_update):
+    """The real-seed tests publish and search as staff do: saved objects are indexed."""
