@@ -28,12 +28,18 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators import aggregation
 from indicators.charts import Bar, BarGroup, bar_chart, format_number, simple_bars
-from indicators.models import CoverageAggregate, IndicatorAggregate, IndicatorValue, Kind
+from indicators.models import (
+    CoverageAggregate,
+    IndicatorAggregate,
+    IndicatorValue,
+    Kind,
+    ProjectArea,
+)
 from maps.models import DataVersion, Scale, Territory
 from projects.models import (
     ProgrammeAxis,
@@ -139,14 +145,14 @@ def _raw(value):
 
 
 def _programme_column(scope: Scope) -> list[Column]:
-    return [] if scope.programme else [Column("programme", _t("Programme"))]
+    return [] if scope.programme else [Column("programme", _("Programme"))]
 
 
 # --- tables ---------------------------------------------------------------------------
 
 
 def _year_text(year) -> str:
-    return str(year) if year else _t("year not given")
+    return str(year) if year else _("year not given")
 
 
 def calls_table(scope: Scope) -> Table:
@@ -178,22 +184,22 @@ def calls_table(scope: Scope) -> Table:
         "_short": call.programme.label, "_year": call.year,
     } for call in calls]
     table = Table(
-        slug="appels", title=_t("Calls for projects and budgets by year"),
-        caption=_t("Envelope (latest amount, and where it started when it changed), amount "
+        slug="appels", title=_("Calls for projects and budgets by year"),
+        caption=_("Envelope (latest amount, and where it started when it changed), amount "
                    "requested and applications, by call, as published"),
-        columns=[*_programme_column(scope), Column("annee", _t("Year")),
-                 Column("libelle", _t("Call")),
-                 Column("enveloppe_eur", _t("Envelope (latest amount)"), True, "€"),
-                 Column("historique_enveloppe", _t("History of the envelope")),
-                 Column("enveloppe_initiale_eur", _t("Envelope at launch"), True, "€"),
-                 Column("sollicite_eur", _t("Amount requested"), True, "€"),
-                 Column("dossiers_recus", _t("Applications received"), True),
-                 Column("dossiers_retenus", _t("Applications selected"), True),
-                 Column("projets_dans_le_portail", _t("Projects of that year in the portal"),
+        columns=[*_programme_column(scope), Column("annee", _("Year")),
+                 Column("libelle", _("Call")),
+                 Column("enveloppe_eur", _("Envelope (latest amount)"), True, "€"),
+                 Column("historique_enveloppe", _("History of the envelope")),
+                 Column("enveloppe_initiale_eur", _("Envelope at launch"), True, "€"),
+                 Column("sollicite_eur", _("Amount requested"), True, "€"),
+                 Column("dossiers_recus", _("Applications received"), True),
+                 Column("dossiers_retenus", _("Applications selected"), True),
+                 Column("projets_dans_le_portail", _("Projects of that year in the portal"),
                         True),
-                 Column("texte_source", _t("As written in the source"))],
+                 Column("texte_source", _("As written in the source"))],
         rows=rows,
-        note=_t("Empty cells: the figure is not published. Each envelope belongs to one call "
+        note=_("Empty cells: the figure is not published. Each envelope belongs to one call "
                 "of one year: they are not added up. Projects of that year are those whose "
                 "call year is known (empty when no project of the programme gives it); the "
                 "portal may not list every funded project."),
@@ -208,8 +214,8 @@ def calls_table(scope: Scope) -> Table:
         table.charts.append(bar_chart(
             [BarGroup(bar_label(r), (Bar(r["enveloppe_eur"]),)) for r in with_envelope],
             chart_id=f"chart-envelope-{scope.slug or 'all'}", unit="€",
-            title=_t("Envelope by year (€)"),
-            description=_t("Horizontal bars, one per call, with its latest envelope; the "
+            title=_("Envelope by year (€)"),
+            description=_("Horizontal bars, one per call, with its latest envelope; the "
                            "value is written after each bar. The table below gives the same "
                            "figures and the history of each envelope."),
         ))
@@ -223,9 +229,9 @@ def calls_table(scope: Scope) -> Table:
                     1),
             )) for r in with_dossiers],
             chart_id=f"chart-dossiers-{scope.slug or 'all'}",
-            legend=(_t("Applications received"), _t("Applications selected")),
-            title=_t("Applications received and selected by year"),
-            description=_t("Two bars per year: applications received, then selected; each "
+            legend=(_("Applications received"), _("Applications selected")),
+            title=_("Applications received and selected by year"),
+            description=_("Two bars per year: applications received, then selected; each "
                            "bar is labelled with its number and its series."),
         ))
     return table
@@ -234,7 +240,7 @@ def calls_table(scope: Scope) -> Table:
 def _dossier_text(value, series: str) -> str:
     """« 97 reçus », « 17 retenus », « reçus : — » (the number agrees with its word)."""
     if value is None:
-        return (_t("received: —") if series == "received" else _t("selected: —"))
+        return (_("received: —") if series == "received" else _("selected: —"))
     if series == "received":
         text = ngettext("%(n)s received", "%(n)s received", value)
     else:
@@ -252,19 +258,19 @@ def axes_table(scope: Scope) -> Table:
     rows = [{"programme": a.programme.title, "code": a.code, "axe": a.label, "projets": a.n}
             for a in axes]
     table = Table(
-        slug="axes", title=_t("Projects per axis or priority"),
-        caption=_t("Number of projects classified under each axis or priority"),
-        columns=[*_programme_column(scope), Column("code", _t("Code")),
-                 Column("axe", _t("Axis or priority")), Column("projets", _t("Projects"), True)],
+        slug="axes", title=_("Projects per axis or priority"),
+        caption=_("Number of projects classified under each axis or priority"),
+        columns=[*_programme_column(scope), Column("code", _("Code")),
+                 Column("axe", _("Axis or priority")), Column("projets", _("Projects"), True)],
         rows=rows,
-        note=_t("A project may fall under several axes, or none: the column does not add up "
+        note=_("A project may fall under several axes, or none: the column does not add up "
                 "to the number of projects."),
     )
     if rows and scope.programme:
         table.chart = simple_bars(
             [(r["axe"], r["projets"]) for r in rows], chart_id=f"chart-axes-{scope.slug}",
-            title=_t("Projects per axis or priority"),
-            description=_t("One bar per axis, labelled with its number of projects."))
+            title=_("Projects per axis or priority"),
+            description=_("One bar per axis, labelled with its number of projects."))
     return table
 
 
@@ -299,7 +305,7 @@ def departements_map(scope: Scope):
 
     return render.explorer_map(
         {"suivi": scope.slug or "tous"}, level="departement",
-        title=_t("Projects per département"),
+        title=_("Projects per département"),
         counts=lambda: {r["pk"]: r["projects"] for r in _coverage_rows(scope, Scale.DEPARTEMENT)},
         markers=lambda: [],
     )
@@ -319,24 +325,33 @@ def departements_table(scope: Scope) -> Table:
              "dont_regionaux": r["regional"], "communes_couvertes": r["communes"],
              "_links": {"projets": _listing_url(scope, r["code"])}}
             for r in _coverage_rows(scope, Scale.DEPARTEMENT)]
-    note = _t("A project is counted in every département where it covers at least one commune; "
+    note = _("A project is counted in every département where it covers at least one commune; "
               "region-wide projects count everywhere, so the column does not add up. The "
               "region's départements come first.")
+    # The precomputed areas, not the covered communes: a few rows per project.
+    covered = (ProjectArea.objects.filter(project__in=scope.project_ids)
+               .values("project").distinct().count())
+    total = scope.projects.count()
+    if total > covered:
+        note += " " + ngettext(
+            "%(n)s project covers no commune in France (abroad, or territory not given).",
+            "%(n)s projects cover no commune in France (abroad, or territory not given).",
+            total - covered) % {"n": total - covered}
     table = Table(
-        slug="departements", title=_t("Projects per département"),
-        caption=_t("Projects covering at least one commune of each département"),
-        columns=[Column("code", _t("Code")), Column("departement", _t("Département")),
-                 Column("projets", _t("Projects"), True),
-                 Column("dont_regionaux", _t("of which region-wide"), True),
-                 Column("communes_couvertes", _t("Communes covered"), True)],
+        slug="departements", title=_("Projects per département"),
+        caption=_("Projects covering at least one commune of each département"),
+        columns=[Column("code", _("Code")), Column("departement", _("Département")),
+                 Column("projets", _("Projects"), True),
+                 Column("dont_regionaux", _("of which region-wide"), True),
+                 Column("communes_couvertes", _("Communes covered"), True)],
         rows=rows, note=note,
     )
     if rows:
         shown = rows[:CHART_ROWS]
-        description = _t("One bar per département, labelled with its number of projects "
+        description = _("One bar per département, labelled with its number of projects "
                          "and how many of them cover the whole region.")
         if len(rows) > len(shown):
-            description += " " + _t("The first %(n)s départements of the table; the table "
+            description += " " + _("The first %(n)s départements of the table; the table "
                                     "lists all %(total)s.") % {"n": len(shown),
                                                                "total": len(rows)}
         table.chart = bar_chart(
@@ -344,7 +359,7 @@ def departements_table(scope: Scope) -> Table:
                 r["projets"], projects_text(r["projets"], r["dont_regionaux"])),))
              for r in shown],
             chart_id=f"chart-departements-{scope.slug or 'all'}",
-            title=_t("Projects per département"), description=description,
+            title=_("Projects per département"), description=description,
         )
     return table
 
@@ -355,14 +370,14 @@ def epci_table(scope: Scope) -> Table:
              "_links": {"projets": _listing_url(scope, r["code"])}}
             for r in _coverage_rows(scope, Scale.EPCI)]
     return Table(
-        slug="epci", title=_t("Projects per EPCI"),
-        caption=_t("Projects covering at least one commune of each intercommunality (EPCI)"),
-        columns=[Column("siren", _t("SIREN")), Column("epci", _t("EPCI")),
-                 Column("projets", _t("Projects"), True),
-                 Column("dont_regionaux", _t("of which region-wide"), True),
-                 Column("communes_couvertes", _t("Communes covered"), True)],
+        slug="epci", title=_("Projects per EPCI"),
+        caption=_("Projects covering at least one commune of each intercommunality (EPCI)"),
+        columns=[Column("siren", _("SIREN")), Column("epci", _("EPCI")),
+                 Column("projets", _("Projects"), True),
+                 Column("dont_regionaux", _("of which region-wide"), True),
+                 Column("communes_couvertes", _("Communes covered"), True)],
         rows=rows,
-        note=_t("Region-wide projects cover every EPCI of the region: see the column "
+        note=_("Region-wide projects cover every EPCI of the region: see the column "
                 "“of which region-wide” for the local ones. The region's EPCI come first."),
     )
 
@@ -375,16 +390,16 @@ def _vocabulary_table(scope: Scope, model, slug: str, title: str, caption: str,
     rows = [{"code": i.code, "libelle": i.label, "projets": i.n} for i in items]
     table = Table(
         slug=slug, title=title, caption=caption,
-        columns=[Column("code", _t("Code")), Column("libelle", label),
-                 Column("projets", _t("Projects"), True)],
+        columns=[Column("code", _("Code")), Column("libelle", label),
+                 Column("projets", _("Projects"), True)],
         rows=rows,
-        note=_t("A project may have several: the column does not add up."),
+        note=_("A project may have several: the column does not add up."),
     )
     if rows:
-        description = _t("One bar per line of the table below, labelled with its number "
+        description = _("One bar per line of the table below, labelled with its number "
                          "of projects.")
         if len(rows) > CHART_ROWS:
-            description += " " + _t("Only the first %(n)s lines are drawn; the table lists "
+            description += " " + _("Only the first %(n)s lines are drawn; the table lists "
                                     "all %(total)s.") % {"n": CHART_ROWS, "total": len(rows)}
         table.chart = simple_bars([(r["libelle"], r["projets"]) for r in rows[:CHART_ROWS]],
                                   chart_id=f"chart-{slug}-{scope.slug or 'all'}", title=title,
@@ -393,13 +408,13 @@ def _vocabulary_table(scope: Scope, model, slug: str, title: str, caption: str,
 
 
 def publics_table(scope: Scope) -> Table:
-    return _vocabulary_table(scope, Public, "publics", _t("Projects per target public"),
-                             _t("Number of projects for each target public"), _t("Public"))
+    return _vocabulary_table(scope, Public, "publics", _("Projects per target public"),
+                             _("Number of projects for each target public"), _("Public"))
 
 
 def themes_table(scope: Scope) -> Table:
-    return _vocabulary_table(scope, Theme, "thematiques", _t("Projects per theme"),
-                             _t("Number of projects for each theme"), _t("Theme"))
+    return _vocabulary_table(scope, Theme, "thematiques", _("Projects per theme"),
+                             _("Number of projects for each theme"), _("Theme"))
 
 
 def indicator_url(programme_slug: str, code: str, year: int | None = None) -> str:
@@ -441,21 +456,21 @@ def indicators_table(scope: Scope) -> Table:
             "_links": {"indicateur": href, "total_valide": href, "total_declare": href},
         })
     return Table(
-        slug="indicateurs", title=_t("Shared indicators: totals across projects"),
-        caption=_t("Output indicators of the shared catalogue, validated and declared figures "
+        slug="indicateurs", title=_("Shared indicators: totals across projects"),
+        caption=_("Output indicators of the shared catalogue, validated and declared figures "
                    "side by side, with the number of projects behind each"),
-        columns=[*_programme_column(scope), Column("code", _t("Code")),
-                 Column("indicateur", _t("Indicator")), Column("unite", _t("Unit")),
-                 Column("total_valide", _t("Validated total"), True),
-                 Column("projets_valides", _t("Projects (validated)"), True),
-                 Column("total_declare", _t("Declared, not yet validated"), True),
-                 Column("projets_declarants", _t("Projects (declared)"), True),
-                 Column("total_cibles", _t("Targets"), True),
-                 Column("projets_avec_cible", _t("Projects with a target"), True),
-                 Column("chiffres_en_texte", _t("Figures in words only"), True),
-                 Column("regle", _t("How the total is made"))],
+        columns=[*_programme_column(scope), Column("code", _("Code")),
+                 Column("indicateur", _("Indicator")), Column("unite", _("Unit")),
+                 Column("total_valide", _("Validated total"), True),
+                 Column("projets_valides", _("Projects (validated)"), True),
+                 Column("total_declare", _("Declared, not yet validated"), True),
+                 Column("projets_declarants", _("Projects (declared)"), True),
+                 Column("total_cibles", _("Targets"), True),
+                 Column("projets_avec_cible", _("Projects with a target"), True),
+                 Column("chiffres_en_texte", _("Figures in words only"), True),
+                 Column("regle", _("How the total is made"))],
         rows=rows,
-        note=_t("Only figures of the same indicator and programme are added; validated and "
+        note=_("Only figures of the same indicator and programme are added; validated and "
                 "declared figures are totalled apart; cumulative indicators take each "
                 "project's latest figure; percentages are never added; figures given in "
                 "words (“about thirty”) are not counted. Each total links to the figures it "
@@ -503,16 +518,16 @@ def context_table(scope: Scope) -> Table:
             row["projets"].append(value.project.title)
     out = [{**r, "projets": " ; ".join(r["projets"])} for r in rows.values()]
     return Table(
-        slug="contexte", title=_t("Context indicators of the territories covered"),
-        caption=_t("Figures describing the territories, as cited by the projects"),
-        columns=[Column("indicateur", _t("Indicator")), Column("territoire", _t("Territory")),
-                 Column("echelle", _t("Scale")), Column("code_territoire", _t("Territory code")),
-                 Column("valeur", _t("Value"), True), Column("unite", _t("Unit")),
-                 Column("periode", _t("Period")),
-                 Column("texte_source", _t("As written in the source")),
-                 Column("source", _t("Source")), Column("projets", _t("Cited by"))],
+        slug="contexte", title=_("Context indicators of the territories covered"),
+        caption=_("Figures describing the territories, as cited by the projects"),
+        columns=[Column("indicateur", _("Indicator")), Column("territoire", _("Territory")),
+                 Column("echelle", _("Scale")), Column("code_territoire", _("Territory code")),
+                 Column("valeur", _("Value"), True), Column("unite", _("Unit")),
+                 Column("periode", _("Period")),
+                 Column("texte_source", _("As written in the source")),
+                 Column("source", _("Source")), Column("projets", _("Cited by"))],
         rows=out,
-        note=_t("Context figures are never added up: each describes one territory. The same "
+        note=_("Context figures are never added up: each describes one territory. The same "
                 "figure cited by several projects appears once."),
     )
 
@@ -548,17 +563,17 @@ def programmes_table(scope: Scope) -> Table:
             "_links": {"programme": f"/suivi/{programme.slug}/"},
         })
     return Table(
-        slug="programmes", title=_t("Programmes"),
-        caption=_t("Projects in the portal and published envelopes of each programme"),
-        columns=[Column("programme", _t("Programme")), Column("slug", _t("Address")),
-                 Column("projets", _t("Projects in the portal"), True),
-                 Column("enveloppes", _t("Envelopes by call (latest amount)")),
-                 Column("dossiers_recus", _t("Applications received, calls that give it"),
+        slug="programmes", title=_("Programmes"),
+        caption=_("Projects in the portal and published envelopes of each programme"),
+        columns=[Column("programme", _("Programme")), Column("slug", _("Address")),
+                 Column("projets", _("Projects in the portal"), True),
+                 Column("enveloppes", _("Envelopes by call (latest amount)")),
+                 Column("dossiers_recus", _("Applications received, calls that give it"),
                         True),
-                 Column("dossiers_retenus", _t("Applications selected, calls that give it"),
+                 Column("dossiers_retenus", _("Applications selected, calls that give it"),
                         True)],
         rows=rows,
-        note=_t("Envelopes are listed call by call: programmes and years are never added "
+        note=_("Envelopes are listed call by call: programmes and years are never added "
                 "together. Empty when none is published."),
     )
 
@@ -634,3 +649,54 @@ def dashboard(scope: Scope) -> dict:
         "tables": [TABLES[name](scope) for name in table_names(scope)],
         "figures": list(scope.programme.figures.all()) if scope.programme else [],
     }
+
+
+@dataclass
+class DrillDown:
+    """The figures behind one total: every figure of an indicator in a programme (a year,
+    a département), whether the total counts it, and the total itself."""
+
+    programme: ProgrammePage
+    definition: object
+    year: int | None
+    territory: Territory | None
+    total: aggregation.Total | None
+    rows: list[dict]
+
+
+def drill_down(programme, definition, year: int | None = None,
+               territory: Territory | None = None) -> DrillDown:
+    """Two queries: the figures, and the projects' titles and addresses."""
+    values = (IndicatorValue.objects
+              .filter(project__live=True, project__programme=programme, definition=definition)
+              .exclude(kind=Kind.CONTEXT))
+    if territory is not None:
+        values = values.filter(project__monitoring_areas__territory=territory)
+    items = [f for f in aggregation.figures(values.order_by("project_id", "period_start", "pk"))
+             if year is None or f.year == year]
+    total = aggregation.aggregate(items) if items else None
+    counted = (total.validated.counted | total.declared.counted) if total else frozenset()
+    projects = {p.pk: p for p in ProjectPage.objects.filter(
+        pk__in={f.project_id for f in items}).only("pk", "title", "url_path", "slug")}
+    rows = []
+    for figure in items:
+        rows.append({"project": projects.get(figure.project_id), "figure": figure,
+                     "in_total": _in_total(figure, total, counted)})
+    rows.sort(key=lambda r: (r["project"].title if r["project"] else "", r["figure"].start))
+    return DrillDown(programme=programme, definition=definition, year=year,
+                     territory=territory, total=total, rows=rows)
+
+
+def _in_total(figure, total, counted) -> str:
+    """Why a figure is, or is not, in the total: in words, for the drill-down table."""
+    if total is None or not total.is_aggregable:
+        return _("never added up")
+    if figure.kind not in aggregation.ACTUAL_KINDS or figure.value is None:
+        return _("no value (target or words only)")
+    if figure.id in counted:
+        return _("counted")
+    if total.measure == "percent" and not (figure.numerator is not None and figure.denominator):
+        return _("not pooled: every figure needs its numerator and denominator")
+    if total.aggregation == "latest":
+        return _("set aside: only the latest figure of each project counts")
+    return _("set aside: its period overlaps a counted figure of the project")
