@@ -5,7 +5,7 @@ downloads as CSV at `/suivi/<table>.csv` and `/suivi/<programme>/<table>.csv` (a
 address per table that people can bookmark and reuse, rather than a `?format=` switch).
 `/suivi/<programme>/<annee>/` is the year's reporting campaign (and its CSV of missing
 reports), `/suivi/<programme>/indicateurs/<code>/` the figures behind a total.
-Every CSV is in the portal's one dialect (`projects.exports.csv_bytes`: `;`, decimal comma,
+Every CSV is in the portal's one dialect (`portal.exports.csv_bytes`: `;`, decimal comma,
 byte-order mark).
 """
 
@@ -26,8 +26,8 @@ from indicators.dashboard import (
 )
 from indicators.models import IndicatorDefinition
 from maps.models import Scale, Territory
-from maps.responses import map_response
-from projects.exports import csv_bytes
+from portal.exports import csv_bytes
+from portal.responses import map_response
 from projects.models import ProgrammePage
 
 

@@ -3,7 +3,7 @@ one CSV per dashboard table, the year's reporting campaign and the figures behin
 
 from django.urls import path
 
-from indicators import views
+from portal.views import monitoring as views
 
 app_name = "indicators"
 
