@@ -69,7 +69,7 @@ ENGLISH_WORDS = {
     "declared", "indicator", "indicators", "year", "years", "calls", "call", "envelope",
     "applications", "carrier", "missing", "reported", "shared", "totals", "targets", "see",
     "skip", "map", "summary", "none", "programmes", "monitoring", "figures", "budget", "known",
-    "lines", "other", "every", "campaign", "state", "value", "period", "status", "source",
+    "lines", "other", "every", "campaign", "state", "period", "status", "source",
 }
 # Words that are also French, or names, when they stand alone in our pages.
 FRENCH_TOO = {"source", "budget", "total", "programmes", "figures", "status", "none"}
