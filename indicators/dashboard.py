@@ -27,12 +27,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.functional import cached_property
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators import aggregation
-from indicators.charts import Bar, BarGroup, bar_chart, format_number, simple_bars
+from indicators.charts import Bar, BarGroup, bar_chart, format_number, separators, simple_bars
 from indicators.models import (
     CoverageAggregate,
     IndicatorAggregate,
@@ -105,12 +106,13 @@ class Table:
     #: Rows shown before the rest folds away ("voir les N lignes").
     SHOWN_ROWS = 10
 
-    @property
+    @cached_property
     def display_rows(self) -> list[list[dict]]:
         """Cells ready for the template: text, whether it is a number (right-aligned) and
         the address of the values it counts (`_links` of the row, per column key)."""
+        table = separators()
         return [
-            [{"text": format_number(row.get(c.key), c.unit) if c.numeric
+            [{"text": format_number(row.get(c.key), c.unit, table) if c.numeric
               else (row.get(c.key) or ""), "numeric": c.numeric,
               "href": (row.get("_links") or {}).get(c.key)} for c in self.columns]
             for row in self.rows
@@ -125,6 +127,14 @@ class Table:
         return self.display_rows[self.SHOWN_ROWS:] if self.folds else []
 
     @property
+    def first_rows_html(self) -> SafeString:
+        return rows_html(self.first_rows)
+
+    @property
+    def more_rows_html(self) -> SafeString:
+        return rows_html(self.more_rows)
+
+    @property
     def folds(self) -> bool:
         """Long tables show their first rows; the others open on demand."""
         return len(self.rows) > self.SHOWN_ROWS + 5
@@ -136,6 +146,26 @@ class Table:
         for row in self.rows:
             out.append([_raw(row.get(c.key)) for c in self.columns])
         return out
+
+
+def rows_html(rows: list[list[dict]]) -> SafeString:
+    """The `<tr>` of a table body. Built here rather than with template tags: a long table
+    has thousands of cells, and tags per cell made the page render several times slower."""
+    out = []
+    for row in rows:
+        cells = []
+        for index, cell in enumerate(row):
+            text = escape(cell["text"])
+            if cell["href"] and text:
+                text = f'<a href="{escape(cell["href"])}">{text}</a>'
+            if index == 0:
+                cells.append(f'<th scope="row">{text}</th>')
+            elif cell["numeric"]:
+                cells.append(f'<td class="fr-cell--right">{text}</td>')
+            else:
+                cells.append(f"<td>{text}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return mark_safe("\n".join(out))  # noqa: S308 (every text and address escaped above)
 
 
 def _raw(value):
