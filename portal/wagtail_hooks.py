@@ -1,19 +1,37 @@
-"""Admin additions of the portal: the data·inclusion export report."""
+"""Admin entries of the portal shell: locked-out logins (django-axes), the data·inclusion
+export report."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from portal.views.lockouts import PERMISSION, LockoutsView
 from portal.views.opendata import data_inclusion_report
 
 
 @hooks.register("register_admin_urls")
-def register_report_url():
+def lockout_urls():
+    return [path("connexions-bloquees/", LockoutsView.as_view(), name="portal_lockouts")]
+
+
+class _StaffWithPermission(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(PERMISSION)
+
+
+@hooks.register("register_settings_menu_item")
+def lockout_menu_item():
+    return _StaffWithPermission(_("Locked-out logins"), reverse("portal_lockouts"),
+                                icon_name="lock", order=900)
+
+
+@hooks.register("register_admin_urls")
+def data_inclusion_report_url():
     return [path("data-inclusion/", data_inclusion_report, name="data-inclusion-report")]
 
 
 @hooks.register("register_reports_menu_item")
-def register_report_menu_item():
+def data_inclusion_report_menu_item():
     return MenuItem(_("data·inclusion export"), reverse("data-inclusion-report"),
                     icon_name="list-ul", order=900)

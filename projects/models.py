@@ -244,13 +244,6 @@ class ProgrammePage(Page):
     def label(self):
         return self.short_title or self.title
 
-    def get_context(self, request, *args, **kwargs):
-        from portal.listing import project_listing
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(project_listing(request, programme=self))
-        return context
-
 
 class ProgrammeOrganisation(Orderable):
     class Role(models.TextChoices):
@@ -357,13 +350,6 @@ class ProjectIndexPage(Page):
     class Meta:
         verbose_name = _("project listing")
 
-    def get_context(self, request, *args, **kwargs):
-        from portal.listing import project_listing
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(project_listing(request))
-        return context
-
 
 class ProjectStatus(models.TextChoices):
     UPCOMING = "a-venir", _("Upcoming")
@@ -443,7 +429,6 @@ class ProjectPage(Page):
         ),
         InlinePanel("actions", label=_("Actions")),
         InlinePanel("objectives", label=_("Objectives")),
-        InlinePanel("indicator_values", label=_("Key figures and indicators")),
         InlinePanel("places", label=_("Places")),
         InlinePanel("services", label=_("Services for the public (data·inclusion)")),
         InlinePanel("events", label=_("Events")),
