@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from indicators.models import IndicatorValue
+from portal import spreadsheets
 from portal.opendata.figures import key_figure, value_fields
 from projects.models import (
     Organisation,
@@ -321,7 +322,8 @@ BY_NAME = {r.name: r for r in RESOURCES}
 
 
 def cell(value) -> str:
-    """A CSV cell as the Table Schema types read it back."""
+    """A CSV cell as the Table Schema types read it back; text made safe for spreadsheets
+    (no control character, never read as a formula: `portal.spreadsheets`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -332,7 +334,7 @@ def cell(value) -> str:
         return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    return spreadsheets.csv_text(str(value))
 
 
 def csv_text(resource: Resource, rows: Iterable[dict] | None = None) -> str:

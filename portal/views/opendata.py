@@ -155,10 +155,10 @@ class PortalPagesSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        names = ["territory-index", "monitoring", "opendata", "api:openapi-view"]
+        names = ["territory-index", "indicators:monitoring", "opendata", "api:openapi-view"]
         programmes = list(ProgrammePage.objects.live().values_list("slug", flat=True))
         return [reverse(n) for n in names] + [
-            reverse("programme_monitoring", args=[slug]) for slug in programmes
+            reverse("indicators:programme_monitoring", args=[slug]) for slug in programmes
         ] + ["/cartes/projets/", "/cartes/couverture/", "/projets/flux.atom"]
 
     def location(self, item):
