@@ -155,6 +155,7 @@ class Contact(Schema):
     organisation: str
     email: str
     phone: str
+    basis: str = Field("", description="Pourquoi ce contact est publié (document, accord).")
 
 
 class Figure(Schema):

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -23,6 +24,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from maps.models import SCALE_RANK, Scale, Territory
+from projects import consent
 
 
 def euros(verbose_name) -> models.DecimalField:
@@ -183,7 +185,7 @@ class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["projects.ProgrammePage", "projects.ProjectIndexPage"]
+    subpage_types = ["projects.ProgrammePage", "projects.ProjectIndexPage", "projects.ContentPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
@@ -351,11 +353,87 @@ class ProjectIndexPage(Page):
         verbose_name = _("project listing")
 
 
+class ContentPage(Page):
+    """An editorial page of the site itself: the legal pages a State site must have
+    (accessibility statement, legal notice, personal data, cookies) and the site map. `kind`
+    says which one it is, so that the footer can link to it and its template can add what is
+    computed rather than written (the audit's figures, the page tree)."""
+
+    class Kind(models.TextChoices):
+        ACCESSIBILITY = "accessibilite", _("Accessibility statement")
+        LEGAL_NOTICE = "mentions-legales", _("Legal notice")
+        PERSONAL_DATA = "donnees-personnelles", _("Personal data")
+        COOKIES = "cookies", _("Cookie management")
+        SITE_MAP = "plan-du-site", _("Site map")
+        OTHER = "autre", _("Other page")
+
+    kind = models.CharField(
+        _("kind of page"), max_length=32, choices=Kind.choices, default=Kind.OTHER,
+        help_text=_("The footer links to one page of each kind."),
+    )
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("kind"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["projects.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("editorial page")
+        verbose_name_plural = _("editorial pages")
+
+
 class ProjectStatus(models.TextChoices):
     UPCOMING = "a-venir", _("Upcoming")
     ONGOING = "en-cours", _("Ongoing")
     FINISHED = "termine", _("Finished")
     UNKNOWN = "inconnu", _("Dates not known")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+def format_partial_date(day: datetime.date, precision: str) -> str:
+    """A date as precisely as the source gave it: « 17 mars 2026 », « décembre 2026 », « 2023 »
+    (a year-precision date is stored as 1 January or 31 December, never shown as such)."""
+    if precision == DatePrecision.YEAR:
+        return str(day.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(day, "F Y")
+    return date_format(day, "j F Y")
+
+
+def describe_period(start_date, start_precision, end_date, end_precision, duration_text="",
+                    call_text="", call_year=None) -> str:
+    """When a project runs, in the words the source allows: exact or partial dates, else the
+    duration as written, else the call it was selected in; only when the source says nothing
+    at all does the page say so. Takes plain values so that listing rows (no page instance)
+    describe a project exactly as its page does."""
+    start = start_date and format_partial_date(start_date, start_precision)
+    end = end_date and format_partial_date(end_date, end_precision)
+    if start and end:
+        if start == end:
+            return start
+        if start_precision == end_precision == DatePrecision.YEAR:
+            return _("%(start)s to %(end)s") % {"start": start, "end": end}
+        return _("from %(start)s to %(end)s") % {"start": start, "end": end}
+    if start:
+        return _("from %(start)s") % {"start": start}
+    if end:
+        return _("until %(end)s") % {"end": end}
+    parts = []
+    if duration_text:
+        parts.append(_("duration: %(text)s") % {"text": duration_text})
+    if call_text:
+        parts.append(call_text)
+    elif call_year:
+        parts.append(_("call for projects %(year)s") % {"year": call_year})
+    if parts:
+        return " · ".join(str(p) for p in parts)
+    return str(_("dates not given by the source"))
 
 
 class ProjectPage(Page):
@@ -375,7 +453,21 @@ class ProjectPage(Page):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_precision = models.CharField(
+        _("start date precision"), max_length=5, choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("How precisely the source gives the start: a day, a month or only a year."),
+    )
+    end_precision = models.CharField(
+        _("end date precision"), max_length=5, choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("How precisely the source gives the end: a day, a month or only a year."),
+    )
     duration_text = models.CharField(_("dates or duration as written"), max_length=300, blank=True)
+    call_text = models.CharField(
+        _("call for projects as written"), max_length=300, blank=True,
+        help_text=_("The call the project was selected in, as the source names it."),
+    )
     budget_eur = euros(_("budget (€)"))
     budget_text = models.CharField(_("budget as written"), max_length=300, blank=True)
     source_document = models.ForeignKey(
@@ -422,7 +514,9 @@ class ProjectPage(Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldRowPanel([FieldPanel("start_precision"), FieldPanel("end_precision")]),
                 FieldPanel("duration_text"),
+                FieldPanel("call_text"),
                 FieldRowPanel([FieldPanel("budget_eur"), FieldPanel("budget_text")]),
             ],
             heading=_("Dates and budget"),
@@ -508,6 +602,17 @@ class ProjectPage(Page):
     def status_label(self):
         return ProjectStatus(self.status).label
 
+    @property
+    def status_known(self) -> bool:
+        return self.status != ProjectStatus.UNKNOWN
+
+    @property
+    def when(self) -> str:
+        return describe_period(
+            self.start_date, self.start_precision, self.end_date, self.end_precision,
+            self.duration_text, self.call_text, self.call_year,
+        )
+
     def roles(self, role):
         return [r for r in self.organisation_roles.all() if r.role == role]
 
@@ -545,7 +650,8 @@ class ProjectPage(Page):
 
     @property
     def published_contacts(self):
-        return [c for c in self.contacts.all() if c.publish]
+        """The contacts shown on the site, as the public may see them (projects/consent.py)."""
+        return [c.public_view() for c in self.contacts.all() if c.publish]
 
 
 class ProjectOrganisation(Orderable):
@@ -793,7 +899,15 @@ class ProjectEvent(Orderable):
 
 
 class ProjectContact(Orderable):
-    """A contact. Named persons are personal data: shown publicly only with consent."""
+    """A contact. Named persons are personal data: their name and direct details are shown
+    only with a recorded basis (rules in projects/consent.py)."""
+
+    class ConsentBasis(models.TextChoices):
+        NONE = "", _("No basis recorded")
+        PUBLIC_DOCUMENT = consent.PUBLIC_DOCUMENT, _(
+            "Published by the person in a public document")
+        COLLECTED = consent.COLLECTED, _("Consent collected")
+        ROLE_ADDRESS = consent.ROLE_ADDRESS, _("Professional role address only")
 
     project = ParentalKey(ProjectPage, related_name="contacts", on_delete=models.CASCADE)
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -809,23 +923,72 @@ class ProjectContact(Orderable):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     publish = models.BooleanField(
-        _("publication consentie"),
+        _("show on the site"),
         default=False,
         help_text=_(
-            "Tick only if the person agreed to be shown publicly (or the contact is "
-            "already published in an official document)."
+            "The role and organisation are then shown. The person's name, e-mail and phone "
+            "are shown only with a basis below; a generic address (contact@…) is always shown."
         ),
     )
+    consent_basis = models.CharField(
+        _("basis for publishing the details"), max_length=20, choices=ConsentBasis.choices,
+        blank=True, default="")
+    consent_document = models.ForeignKey(
+        SourceDocument,
+        verbose_name=_("public document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The document in which the person published these details."),
+    )
+    consent_date = models.DateField(_("consent collected on"), null=True, blank=True)
+    consent_collected_by = models.CharField(
+        _("consent collected by"), max_length=200, blank=True,
+        help_text=_("Name of the staff member who collected the consent."))
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("role")]),
         FieldPanel("organisation"),
         FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
         FieldPanel("publish"),
+        FieldPanel("consent_basis"),
+        FieldPanel("consent_document"),
+        FieldRowPanel([FieldPanel("consent_date"), FieldPanel("consent_collected_by")]),
     ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("contact")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.consent_basis == consent.PUBLIC_DOCUMENT and self.consent_document_id is None:
+            errors["consent_document"] = _("Say in which public document the details appear.")
+        if self.consent_basis == consent.COLLECTED:
+            if self.consent_date is None:
+                errors["consent_date"] = _("Give the date the consent was collected.")
+            if not self.consent_collected_by:
+                errors["consent_collected_by"] = _("Say who collected the consent.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def basis_is_recorded(self) -> bool:
+        return consent.basis_recorded(self.consent_basis, self.consent_document_id,
+                                      self.consent_date, self.consent_collected_by)
+
+    def public_view(self) -> consent.PublicContact:
+        """The contact as the public may see it."""
+        recorded = self.basis_is_recorded
+        name, email, phone = consent.public_fields(
+            basis=self.consent_basis, recorded=recorded, name=self.name, email=self.email,
+            phone=self.phone)
+        document = self.consent_document.title if self.consent_document_id else ""
+        return consent.PublicContact(
+            name=name, role=self.role, organisation=self.organisation, email=email,
+            phone=phone, basis_text=consent.basis_text(self.consent_basis, document,
+                                                       self.consent_date) if recorded else "")
 
 
 class ProjectResource(Orderable):
