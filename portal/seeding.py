@@ -12,6 +12,7 @@ from wagtail.search import index
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from indicators import precomputed
 from indicators.services.import_seed import IndicatorSeed
 from maps.services.reports import ImportRejected, ImportReport
 from projects import coverage
@@ -74,6 +75,8 @@ def load_seed(directory=SEED_DIR) -> list[ImportReport]:
         if catalogue_report.changed:
             coverage.rebuild_coverage(ProjectPage.objects.all())
         index_written(obj for obj in catalogue.written if isinstance(obj, index.Indexed))
+        if catalogue_report.changed or indicator_report.changed or not precomputed.is_built():
+            precomputed.rebuild_all()
         for obj in catalogue.written:
             ReferenceIndex.create_or_update_for_object(obj)
     return [indicator_report, catalogue_report]

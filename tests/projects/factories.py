@@ -16,6 +16,7 @@ import wagtail_factories
 from factory.django import DjangoModelFactory
 from wagtail import signal_handlers
 
+from indicators import precomputed
 from maps.models import DataVersion
 from projects.coverage import rebuild_coverage
 from projects.models import (
@@ -158,6 +159,7 @@ class ProjectPageFactory(QuietPageFactory):
         for order, territory in enumerate(territories or []):
             ProjectTerritory.objects.create(project=self, territory=territory, sort_order=order)
         rebuild_coverage([self])
+        precomputed.refresh_projects([self.pk])  # the monitoring tables, as publishing does
         DataVersion.bump()
 
 
