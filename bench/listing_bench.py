@@ -1,15 +1,23 @@
-"""Benchmark of discovery at national scale: 10,000 synthetic projects spread over all 34,969
-French communes, in a PostgreSQL database of its own (never the seed data, never the test
-databases). Prints the median and 95th percentile time of:
+"""Benchmark of discovery at national scale: N synthetic projects (10,000 by default;
+`--projects 1000|10000|50000`) spread over all 34,969 French communes, in a PostgreSQL
+database of its own (never the seed data, never the test databases). Prints, for each case,
+the portal's median and 95th percentile time AND the hand-written SQL ceiling of the same
+answer (`bench/ceiling.py`: two statements; checked to return the same ids in the same order
+and the same non-zero facet counts), and the ratio portal / ceiling:
 
 - the listing with 3 filters (a département, a theme, a status): /projets/?territoire=59&...
 - a commune lookup by name ("what covers Raismes"): /projets/?territoire=raismes
 - the same commune's territory page and the API list,
 - the CSV export of 1,000 rows: /projets/export.csv?programme=bench-programme-0
 
-Database: BENCH_DATABASE_URL, else DATABASE_URL's server with the database `bench_listing`
-(created when missing). The first run migrates, loads the reference territories (about two
-minutes) and generates the projects (under a minute); later runs reuse them.
+Then the same listing served from the whole-page cache (anonymous GET, second request).
+
+Database: BENCH_DATABASE_URL, else DATABASE_URL's server with the database
+`perf_bench_<N>` (created when missing, from the template database `perf_bench_base` when it
+exists: migrated, territories loaded, no project). The first run migrates, loads the
+reference territories (about two minutes) and generates the projects (10,000 in about a
+minute, 50,000 in a few); later runs reuse them. Uncached figures are measured with the page
+cache off (PAGE_CACHE_ENABLED=False), as a first visitor sees them.
 
 Generation is bulk, not through Wagtail's `add_child` (one save, revision and signal per
 page: about an hour for 10,000 pages). Page rows are inserted with `bulk_create` and
@@ -40,11 +48,20 @@ sys.path.insert(0, str(ROOT))
 PROJECTS = 10_000
 PROGRAMMES = 10
 SEED = 20260317
-BENCH_DB = "bench_listing"
+BENCH_BASE = "perf_bench_base"
 RUNS = 30
 
 
-def bench_database_url() -> str | None:
+def parse_args(argv):
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--projects", type=int, default=PROJECTS)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    return parser.parse_args(argv)
+
+
+def bench_database_url(projects: int) -> str | None:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
         return url
@@ -52,11 +69,12 @@ def bench_database_url() -> str | None:
     if not base.startswith(("postgres://", "postgresql://")):
         return None
     parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    return urlunsplit(parts._replace(path=f"/perf_bench_{projects}"))
 
 
 def ensure_database(url: str) -> None:
-    """Create the benchmark database on the same server if it does not exist."""
+    """Create the benchmark database on the same server if it does not exist (a copy of
+    `perf_bench_base` when there is one: territories already loaded)."""
     import psycopg
 
     parts = urlsplit(url)
@@ -65,8 +83,11 @@ def ensure_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
+            template = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                    [BENCH_BASE]).fetchone()
+            suffix = f' TEMPLATE "{BENCH_BASE}"' if template and name != BENCH_BASE else ""
+            conn.execute(f'CREATE DATABASE "{name}"{suffix}')
+            print(f"created database {name}{' from ' + BENCH_BASE if suffix else ''}")
 
 
 def setup_django(url: str) -> None:
@@ -90,8 +111,8 @@ def load_territories() -> None:
         print(f"territories loaded in {time.perf_counter() - started:.0f} s")
 
 
-def generate() -> None:
-    """10 programmes × 1,000 projects, each with a carrier, funders, publics, themes, axes,
+def generate(total: int) -> None:
+    """10 programmes × total/10 projects, each with a carrier, funders, publics, themes, axes,
     a published contact, territories at every scale and their commune coverage."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
@@ -114,7 +135,7 @@ def generate() -> None:
     )
     from projects.services.site import ensure_site
 
-    if ProjectPage.objects.filter(slug__startswith="bench-").count() >= PROJECTS:
+    if ProjectPage.objects.filter(slug__startswith="bench-").count() >= total:
         return
     started = time.perf_counter()
     rng = random.Random(SEED)
@@ -130,7 +151,8 @@ def generate() -> None:
         themes = list(Theme.objects.filter(code__startswith="bench-theme-"))
         Organisation.objects.bulk_create(
             [Organisation(key=f"bench-org-{i}", name=f"Association numéro {i}",
-                          kind=Organisation.Kind.ASSOCIATION) for i in range(2_000)],
+                          kind=Organisation.Kind.ASSOCIATION)
+             for i in range(max(2_000, total // 5))],
             ignore_conflicts=True)
         orgs = list(Organisation.objects.filter(key__startswith="bench-org-"))
 
@@ -155,7 +177,7 @@ def generate() -> None:
         content_type = ContentType.objects.get_for_model(ProjectPage)
         locale = Locale.get_default()
         now = timezone.now()
-        per_programme = PROJECTS // PROGRAMMES
+        per_programme = total // PROGRAMMES
 
         pages, details, links = [], [], []
         for programme in programmes:
@@ -195,6 +217,8 @@ def generate() -> None:
                 })
                 links.append(territories)
             Page.objects.filter(pk=programme.pk).update(numchild=per_programme)
+        print(f"  {len(pages)} pages built in memory ({time.perf_counter() - started:.0f} s)",
+              flush=True)
         created = Page.objects.bulk_create(pages, batch_size=2_000)
         columns = [f.column for f in ProjectPage._meta.local_concrete_fields]
         with connection.cursor() as cursor:
@@ -232,10 +256,12 @@ def generate() -> None:
                             for t in rng.sample(themes, rng.choice((1, 2, 3)))]
             axes_rows += [Axes(projectpage_id=pk, programmeaxis=a)
                           for a in rng.sample(axes[detail["programme_id"]], rng.choice((1, 2)))]
+        print(f"  pages written ({time.perf_counter() - started:.0f} s)", flush=True)
         for rows in (roles, territory_links, contacts, places, publics_rows, themes_rows,
                      axes_rows):
             type(rows[0]).objects.bulk_create(rows, batch_size=5_000)
 
+        print(f"  relations written ({time.perf_counter() - started:.0f} s)", flush=True)
         closure = Territory.ancestors.through._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(f"""
@@ -253,6 +279,7 @@ def generate() -> None:
                 ON CONFLICT DO NOTHING""", [ids, ids])
     # What autovacuum does on a live database: statistics for the planner and the visibility
     # map that lets the coverage index be read without touching the table.
+    print(f"  coverage written ({time.perf_counter() - started:.0f} s)", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"generated {len(ids)} projects in {time.perf_counter() - started:.0f} s")
@@ -261,82 +288,178 @@ def generate() -> None:
 # -- measures --------------------------------------------------------------------------
 
 
-def measure(client, url: str, runs: int = RUNS) -> dict:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)  # warm the caches (site root paths, content types)
-    assert response.status_code == 200, (url, response.status_code)
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    query_count = len(queries)  # read now: the next requests reset the query log
+def timed(call, runs: int) -> dict:
+    call()  # warm (site root paths, content types, cached choices)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        response = client.get(url)
+        call()
         times.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    return {"median": statistics.median(times), "p95": statistics.quantiles(times, n=20)[18],
-            "queries": query_count, "response": response}
+    return {"median": statistics.median(times), "p95": statistics.quantiles(times, n=20)[18]}
 
 
-def selected_count(path: str) -> int:
-    from django.http import QueryDict
+def count_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from projects.filters import ProjectFilter
-    from projects.listing import listing_queryset
-
-    query = QueryDict(path.partition("?")[2])
-    return ProjectFilter(query, queryset=listing_queryset()).qs.count()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
 
 
-def main() -> int:
-    url = bench_database_url()
+def portal_answer(path: str):
+    """The portal's own answer for a listing address: ordered (id, level) of the whole
+    selection and the non-zero facet counts by public value."""
+    from django.test import RequestFactory
+
+    from projects.listing import project_listing
+
+    request = RequestFactory().get(path)
+    context = project_listing(request)
+    project_filter = context["filter"]
+    with_level = project_filter.scope is not None
+    rows = list(project_filter.qs.values_list("pk", "level") if with_level
+                else project_filter.qs.values_list("pk"))
+    facets = {name: {o.value: o.count for o in options if o.count}
+              for name, options in context["facets"].items()}
+    return [(r[0], r[1] if with_level else None) for r in rows], facets
+
+
+def public_values() -> dict:
+    """How the ceiling's keys (pks, status index) read as the portal's option values."""
+    from projects.models import (
+        Organisation,
+        ProgrammeAxis,
+        ProgrammePage,
+        Public,
+        Theme,
+    )
+    from projects.selection import STATUSES
+
+    return {
+        "programme": dict(ProgrammePage.objects.values_list("pk", "slug")),
+        "public": dict(Public.objects.values_list("pk", "code")),
+        "thematique": dict(Theme.objects.values_list("pk", "code")),
+        "axe": {a.pk: f"{a.programme.slug}:{a.code}"
+                for a in ProgrammeAxis.objects.select_related("programme")},
+        "statut": {i: s.value for i, s in enumerate(STATUSES)},
+        "annee": {y: str(y) for y in range(1990, 2101)},
+        "porteur": dict(Organisation.objects.values_list("pk", "key")),
+    }
+
+
+def ceiling_answer(query, values) -> tuple[list, dict]:
+    import ceiling
+    from django.db import connection
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        rows, counts = ceiling.run(cursor, query, timezone.localdate())
+    facets = {name: {values[name][k]: n for k, n in found.items() if n}
+              for name, found in counts.items()}
+    return rows, facets
+
+
+def same_answer(portal, ceiling_result) -> str:
+    (p_rows, p_facets), (c_rows, c_facets) = portal, ceiling_result
+    if [r[0] for r in p_rows] != [r[0] for r in c_rows]:
+        return "DIFFERENT ids"
+    if any(p[1] is not None and p[1] != c[1] for p, c in zip(p_rows, c_rows, strict=True)):
+        return "DIFFERENT levels"
+    for name, counts in c_facets.items():
+        if p_facets.get(name, {}) != counts:
+            return f"DIFFERENT {name} counts"
+    return "same ids, order, levels and counts"
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    url = bench_database_url(args.projects)
     if url is None:
         print("listing_bench: skipped, needs PostgreSQL (DATABASE_URL or BENCH_DATABASE_URL)")
         return 0
     ensure_database(url)
     setup_django(url)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import ceiling
     from django.core.management import call_command
-    from django.test import Client
+    from django.db import connection
+    from django.test import Client, override_settings
 
     call_command("migrate", verbosity=0)
     load_territories()
-    generate()
+    generate(args.projects)
 
     from maps.models import Scale, Territory
-    from projects.models import ProjectCoverage, ProjectPage
+    from projects.listing import listing_queryset, year_range
+    from projects.models import ProjectCoverage, ProjectPage, Theme
 
     print(f"data: {ProjectPage.objects.live().count()} live projects, "
           f"{Territory.objects.filter(scale=Scale.COMMUNE).count()} communes, "
-          f"{ProjectCoverage.objects.count()} coverage rows (database {url.rsplit('/', 1)[-1]})")
+          f"{ProjectCoverage.objects.count()} coverage rows (database {url.rsplit('/', 1)[-1]})"
+          f"; load average {os.getloadavg()[0]:.1f}")
     client = Client()
+    years = year_range(listing_queryset())
+    years = (years[0], years[-1]) if years else None
+    nord = Territory.objects.get(scale=Scale.DEPARTEMENT, code="59")
+    raismes = Territory.objects.get(scale=Scale.COMMUNE, code="59491")
+    theme = Theme.objects.get(code="bench-theme-3")
+    values = public_values()
+
+    def commune_query():
+        return ceiling.Query(territory=raismes.pk, territory_is_commune=True, years=years)
+
+    def by_name():
+        with connection.cursor() as cursor:
+            pk, is_commune = ceiling.resolve_name(cursor, "raismes")
+        return ceiling.Query(territory=pk, territory_is_commune=is_commune, years=years)
+
+    three = ceiling.Query(territory=nord.pk, themes=[theme.pk], status="en-cours", years=years)
     cases = [
         ("listing, 3 filters (département 59 + theme + status)",
-         "/projets/?territoire=59&thematique=bench-theme-3&statut=en-cours"),
-        ("listing, no filter, 100 per page (all projects)", "/projets/?par_page=100"),
-        ("commune lookup by name (/projets/?territoire=raismes)", "/projets/?territoire=raismes"),
-        ("commune territory page (/territoires/commune-59491/)", "/territoires/commune-59491/"),
-        ("API list, commune (/api/projets/?territoire=59491)", "/api/projets/?territoire=59491"),
+         "/projets/?territoire=59&thematique=bench-theme-3&statut=en-cours", lambda: three),
+        ("listing, no filter, 100 per page (all projects)", "/projets/?par_page=100",
+         lambda: ceiling.Query(years=years)),
+        ("commune lookup by name (/projets/?territoire=raismes)", "/projets/?territoire=raismes",
+         by_name),
+        ("commune territory page (/territoires/commune-59491/)", "/territoires/commune-59491/",
+         commune_query),
+        ("API list, commune (/api/projets/?territoire=59491)", "/api/projets/?territoire=59491",
+         commune_query),
         ("CSV export, 1,000 rows (programme=bench-programme-0)",
-         "/projets/export.csv?programme=bench-programme-0"),
+         "/projets/export.csv?programme=bench-programme-0", None),
     ]
-    print(f"{'case':58} {'median':>9} {'p95':>9} {'queries':>8}  result")
-    for label, path in cases:
-        runs = 10 if "export" in path else RUNS
-        result = measure(client, path, runs)
-        response = result["response"]
-        if "export" in path:
-            detail = f"{len(response.content.decode('utf-8-sig').splitlines()) - 1} rows"
-        elif path.startswith("/api/"):
-            detail = f"{response.json()['count']} projects"
-        else:
-            detail = f"{selected_count(path)} projects"
-        if path.startswith("/territoires/"):
-            detail = f"{selected_count('?territoire=' + path.split('/')[2])} projects"
-        print(f"{label:58} {result['median'] * 1000:7.0f}ms {result['p95'] * 1000:7.0f}ms "
-              f"{result['queries']:>8}  {detail}")
+    print(f"{'case':56} {'median':>8} {'p95':>8} {'queries':>7} {'ceiling':>8} {'ratio':>6}"
+          "  check")
+    with override_settings(PAGE_CACHE_ENABLED=False):
+        for label, path, make_query in cases:
+            runs = max(5, args.runs // 3) if "export" in path else args.runs
+            portal = timed(lambda path=path: client.get(path), runs)
+            queries = count_queries(client, path)
+            if make_query is None:
+                response = client.get(path)
+                rows = len(response.content.decode("utf-8-sig").splitlines()) - 1
+                print(f"{label:56} {portal['median'] * 1000:6.0f}ms {portal['p95'] * 1000:6.0f}ms"
+                      f" {queries:>7} {'—':>8} {'—':>6}  {rows} rows", flush=True)
+                continue
+            listing_path = path
+            if path.startswith(("/territoires/", "/api/")):
+                listing_path = "/projets/?territoire=59491"
+            check = same_answer(portal_answer(listing_path),
+                                ceiling_answer(make_query(), values))
+            ceiling_time = timed(lambda make_query=make_query: ceiling_answer(make_query(),
+                                                                              values), args.runs)
+            ratio = portal["median"] / ceiling_time["median"]
+            print(f"{label:56} {portal['median'] * 1000:6.0f}ms {portal['p95'] * 1000:6.0f}ms"
+                  f" {queries:>7} {ceiling_time['median'] * 1000:6.1f}ms {ratio:5.1f}x  {check}",
+                  flush=True)
+    with override_settings(PAGE_CACHE_ENABLED=True):
+        path = "/projets/?territoire=59&thematique=bench-theme-3&statut=en-cours"
+        cached = timed(lambda: client.get(path), args.runs)
+        assert client.get(path).headers.get("X-Page-Cache") == "hit"
+        print(f"{'listing, 3 filters, from the page cache':56} {cached['median'] * 1000:6.1f}ms "
+              f"{cached['p95'] * 1000:6.1f}ms {count_queries(client, path):>7}")
+    print(f"load average after the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 
