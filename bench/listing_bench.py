@@ -312,7 +312,7 @@ def portal_answer(path: str):
     selection and the non-zero facet counts by public value."""
     from django.test import RequestFactory
 
-    from projects.listing import project_listing
+    from portal.listing import project_listing
 
     request = RequestFactory().get(path)
     context = project_listing(request)
@@ -391,7 +391,7 @@ def main(argv=None) -> int:
     generate(args.projects)
 
     from maps.models import Scale, Territory
-    from projects.listing import listing_queryset, year_range
+    from portal.listing import listing_queryset, year_range
     from projects.models import ProjectCoverage, ProjectPage, Theme
 
     print(f"data: {ProjectPage.objects.live().count()} live projects, "

@@ -212,7 +212,7 @@ class ProgrammePage(Page):
         return self.short_title or self.title
 
     def get_context(self, request, *args, **kwargs):
-        from projects.listing import project_listing
+        from portal.listing import project_listing
 
         context = super().get_context(request, *args, **kwargs)
         context.update(project_listing(request, programme=self))
@@ -325,7 +325,7 @@ class ProjectIndexPage(Page):
         verbose_name = _("project listing")
 
     def get_context(self, request, *args, **kwargs):
-        from projects.listing import project_listing
+        from portal.listing import project_listing
 
         context = super().get_context(request, *args, **kwargs)
         context.update(project_listing(request))

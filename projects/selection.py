@@ -22,8 +22,9 @@ What the filters *mean* stays in `projects.filters` (`ProjectFilter.filtered`, `
 
 from __future__ import annotations
 
+import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -35,12 +36,15 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     QuerySet,
     Value,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from maps.models import SCALE_RANK, DataVersion
@@ -127,10 +131,34 @@ def choices(programme: ProgrammePage | None = None, request=None) -> Choices:
     return found
 
 
-def _build_choices(programme: ProgrammePage | None) -> Choices:
-    from projects.listing import listing_queryset, year_range
+def listing_base(programme: ProgrammePage | None = None) -> QuerySet:
+    """The projects a listing starts from: every live project, or a programme's."""
+    queryset = ProjectPage.objects.live()
+    if programme is not None:
+        queryset = queryset.filter(programme=programme)
+    return queryset
 
-    base = listing_queryset(programme).values("pk")
+
+def year_range(queryset) -> list[int]:
+    """Every year a project of the listing was funded or ran, bounded to a sane span."""
+    from projects.filters import MAX_YEAR, MIN_YEAR
+
+    bounds = queryset.aggregate(
+        call_min=Min("call_year"), call_max=Max("call_year"), start_min=Min("start_date"),
+        start_max=Max("start_date"), end_min=Min("end_date"), end_max=Max("end_date"))
+    years = [bounds["call_min"], bounds["call_max"]]
+    years += [d.year for d in (bounds["start_min"], bounds["start_max"], bounds["end_min"],
+                               bounds["end_max"]) if isinstance(d, datetime.date)]
+    years = [y for y in years if y is not None]
+    if not years:
+        return []
+    first, last = max(MIN_YEAR, min(years)), min(MAX_YEAR, max(years))
+    first = max(first, last - 30)
+    return list(range(first, last + 1))
+
+
+def _build_choices(programme: ProgrammePage | None) -> Choices:
+    base = listing_base(programme).values("pk")
     programmes = [(p.pk, p.slug, p.label) for p in ProgrammePage.objects.live().filter(
         Exists(ProjectPage.objects.live().filter(pk__in=base, programme=OuterRef("pk"))))
         .only("pk", "slug", "title", "short_title").order_by("title")]
@@ -155,7 +183,7 @@ def _build_choices(programme: ProgrammePage | None) -> Choices:
         used_themes=used(ProjectPage.themes.through, "theme_id"),
         axes=[(a.pk, a.code, a.label, a.programme.slug, a.programme.label) for a in axes],
         used_axes=used(ProjectPage.axes.through, "programmeaxis_id"),
-        years=year_range(listing_queryset(programme)),
+        years=year_range(listing_base(programme)),
         carriers=carriers,
     )
 
@@ -279,21 +307,21 @@ class Card:
         return [name for _rank, name in sorted(self.territories)]
 
 
-def cards(ids: Sequence[int]) -> list[Card]:
+def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[Card]:
     """The cards of these projects, in this order, in two statements: the project rows, then
-    carriers, publics, territories and published contacts in one `UNION ALL`."""
-    from projects.exports import PageUrls, status_expression
-
+    carriers, publics, territories and published contacts in one `UNION ALL`. `url_of`
+    turns a page's `url_path` into its address (the caller knows the sites)."""
     if not ids:
         return []
+    today = today or timezone.localdate()
     rows = ProjectPage.objects.filter(in_ids(_column(ProjectPage, "page_ptr"), ids)).annotate(
-        status_code=status_expression()).values_list(
-        "pk", "title", "url_path", "summary", "status_code", "programme__title",
+        status_key=_status_key(today)).values_list(
+        "pk", "title", "url_path", "summary", "status_key", "programme__title",
         "programme__short_title")
-    urls = PageUrls(None)  # paths, as {% pageurl %} writes them on a single site
     found = {}
     for pk, title, url_path, summary, status, p_title, p_short in rows:
-        found[pk] = Card(pk, title, urls(url_path), summary, status, p_short or p_title or "")
+        found[pk] = Card(pk, title, url_of(url_path), summary, STATUSES[status].value,
+                         p_short or p_title or "")
     text = CharField()
 
     def part(queryset, kind: str, sort, a, b="", c="", d="", e="", f=""):

@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Count, Exists, OuterRef, Q
 from django.test import RequestFactory
 
+from portal.listing import MAX_CARRIERS, listing_queryset, project_listing
 from projects.filters import CARRIER, ProjectFilter, status_q, year_q
-from projects.listing import MAX_CARRIERS, listing_queryset, project_listing, year_range
 from projects.models import (
     ProgrammeAxis,
     ProgrammePage,
@@ -19,6 +19,7 @@ from projects.models import (
     Public,
     Theme,
 )
+from projects.selection import year_range
 
 pytestmark = pytest.mark.django_db
 

@@ -9,20 +9,19 @@ rows in two statements (`projects.selection`).
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Max, Min
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from maps.models import Territory
-from projects.filters import MAX_YEAR, MIN_YEAR, ProjectFilter
-from projects.models import ProgrammePage, ProjectPage
-from projects.selection import STATUSES, cards, facet_counts
+from portal.exports import PageUrls
+from projects.filters import ProjectFilter
+from projects.models import ProgrammePage
+from projects.selection import STATUSES, cards, facet_counts, listing_base
 from projects.territory import is_broad, level_label, territory_key
 
 PAGE_SIZE = 20
@@ -33,10 +32,7 @@ PAGE_PARAMS = ("page", "par_page")
 
 
 def listing_queryset(programme: ProgrammePage | None = None):
-    queryset = ProjectPage.objects.live()
-    if programme is not None:
-        queryset = queryset.filter(programme=programme)
-    return queryset
+    return listing_base(programme)
 
 
 def page_size(value) -> int:
@@ -102,22 +98,6 @@ def facet_options(project_filter: ProjectFilter,
     if chosen is not None and chosen.key not in {o.value for o in facets["porteur"]}:
         facets["porteur"].insert(0, Option(chosen.key, chosen.acronym or chosen.name, 0))
     return facets
-
-
-def year_range(queryset) -> list[int]:
-    """Every year a project of the listing was funded or ran, bounded to a sane span."""
-    bounds = queryset.aggregate(
-        call_min=Min("call_year"), call_max=Max("call_year"), start_min=Min("start_date"),
-        start_max=Max("start_date"), end_min=Min("end_date"), end_max=Max("end_date"))
-    years = [bounds["call_min"], bounds["call_max"]]
-    years += [d.year for d in (bounds["start_min"], bounds["start_max"], bounds["end_min"],
-                               bounds["end_max"]) if isinstance(d, datetime.date)]
-    years = [y for y in years if y is not None]
-    if not years:
-        return []
-    first, last = max(MIN_YEAR, min(years)), min(MAX_YEAR, max(years))
-    first = max(first, last - 30)
-    return list(range(first, last + 1))
 
 
 def apply_facets(form, facets: dict[str, list[Option]]) -> None:
@@ -216,7 +196,8 @@ def project_listing(request, programme: ProgrammePage | None = None,
     page_obj = paginator.get_page(request.GET.get("page"))
     ids = [row[0] for row in page_obj.object_list]
     # The page's cards from plain rows, in two statements whatever the page size.
-    projects = cards(ids)
+    # paths, as {% pageurl %} writes them on a single site
+    projects = cards(ids, PageUrls(None), project_filter.today)
     current = project_filter.territory
     levels = dict(page_obj.object_list) if with_level else {}
     for project in projects:
