@@ -35,6 +35,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -42,7 +43,6 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -69,19 +69,26 @@ CHOICES_TIMEOUT = 24 * 3600
 # -- the selection as one parameter ---------------------------------------------------------
 
 
-def in_ids(column: str, ids: Iterable[int]) -> RawSQL:
-    """`column IN (ids)` with the ids as ONE parameter, whatever their number: an array on
+class InIds(Func):
+    """`field IN (ids)` with the ids as ONE parameter, whatever their number: an array on
     PostgreSQL, a JSON list read by `json_each` on SQLite. A list of 10,000 `%s` would cost
-    more to plan than to run."""
-    ids = [int(pk) for pk in ids]
-    if connection.vendor == "postgresql":
-        return RawSQL(f"{column} = ANY(%s::integer[])", [ids], output_field=BooleanField())
-    return RawSQL(f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)],
-                  output_field=BooleanField())
+    more to compile and plan than to run."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, ids: Iterable[int]):
+        super().__init__(expression)
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"{sql} = ANY(%s::integer[])", [*params, self.ids]
+        return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
 
 
-def _column(model, name: str) -> str:
-    return f'"{model._meta.db_table}"."{model._meta.get_field(name).column}"'
+def in_ids(field: str, ids: Iterable[int]) -> InIds:
+    return InIds(F(field), ids)
 
 
 def data_version(request=None) -> int:
@@ -225,7 +232,7 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
 
     fields = project_filter.form.fields
     active = project_filter.active_filters() if project_filter.is_bound else set()
-    selection = in_ids(_column(ProjectPage, "page_ptr"), selection_ids)
+    selection = in_ids("pk", selection_ids)
     projects = ProjectPage.objects.all()
 
     def base(name: str, column_model, column: str):
@@ -233,7 +240,7 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
         if name in active:
             ids = project_filter.filtered(without=(name,)).values("pk")
             return column_model.objects.filter(**{f"{column}__in": ids})
-        return column_model.objects.filter(in_ids(_column(column_model, column), selection_ids))
+        return column_model.objects.filter(in_ids(f"{column}_id", selection_ids))
 
     def projects_for(name: str):
         if name in active:
@@ -314,7 +321,7 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
     if not ids:
         return []
     today = today or timezone.localdate()
-    rows = ProjectPage.objects.filter(in_ids(_column(ProjectPage, "page_ptr"), ids)).annotate(
+    rows = ProjectPage.objects.filter(in_ids("pk", ids)).annotate(
         status_key=_status_key(today)).values_list(
         "pk", "title", "url_path", "summary", "status_key", "programme__title",
         "programme__short_title")
@@ -335,15 +342,15 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
         ).values_list("project_pk", "kind", "s", "a", "b", "c", "d", "e", "f").order_by()
 
     roles = ProjectOrganisation.objects.filter(
-        in_ids(_column(ProjectOrganisation, "project"), ids), role=CARRIER).annotate(
+        in_ids("project_id", ids), role=CARRIER).annotate(
         project_pk=F("project_id"))
     through = ProjectPage.publics.through
-    publics = through.objects.filter(in_ids(_column(through, "projectpage"), ids)).annotate(
+    publics = through.objects.filter(in_ids("projectpage_id", ids)).annotate(
         project_pk=F("projectpage_id"))
     links = ProjectTerritory.objects.filter(
-        in_ids(_column(ProjectTerritory, "project"), ids)).annotate(project_pk=F("project_id"))
+        in_ids("project_id", ids)).annotate(project_pk=F("project_id"))
     contacts = ProjectContact.objects.filter(
-        in_ids(_column(ProjectContact, "project"), ids), publish=True).annotate(
+        in_ids("project_id", ids), publish=True).annotate(
         project_pk=F("project_id"))
     union = part(roles, "carrier", F("sort_order"), F("organisation__name")).union(
         part(publics, "public", Value(0, output_field=IntegerField()), F("public__label")),

@@ -91,6 +91,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    # No JIT compilation: the listing's statements are short, but their cost estimates
+    # cross jit_above_cost and PostgreSQL spent ~0.5 s compiling each one (measured on the
+    # national bench); an OLTP site never recovers that time.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 
 if os.environ.get("CACHE_URL", "").startswith("redis://"):
     CACHES = {
