@@ -26,7 +26,7 @@ PUBLICS, THEMES, AXES = 20, 25, 6
 
 def _step(expr: str) -> str:
     """The 4-character base-36 treebeard step of the integer `expr` (1-based)."""
-    parts = [f"substr('{ALPHABET}', (({expr}) / {36 ** k}) % 36 + 1, 1)" for k in (3, 2, 1, 0)]
+    parts = [f"substr('{ALPHABET}', (({expr}) / {36 ** k}) %% 36 + 1, 1)" for k in (3, 2, 1, 0)]
     return " || ".join(parts)
 
 

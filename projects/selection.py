@@ -69,26 +69,60 @@ CHOICES_TIMEOUT = 24 * 3600
 # -- the selection as one parameter ---------------------------------------------------------
 
 
+class _IdsMarker(list):
+    """Stands for "the ids" in a statement compiled once and reused with other ids."""
+
+
+IDS = _IdsMarker()
+
+
 class InIds(Func):
     """`field IN (ids)` with the ids as ONE parameter, whatever their number: an array on
     PostgreSQL, a JSON list read by `json_each` on SQLite. A list of 10,000 `%s` would cost
-    more to compile and plan than to run."""
+    more to compile and plan than to run. With `IDS` the parameter is left as a marker, for
+    a statement compiled once (`compiled`) and bound at each request (`bind`)."""
 
     output_field = BooleanField()
 
     def __init__(self, expression, ids: Iterable[int]):
         super().__init__(expression)
-        self.ids = [int(pk) for pk in ids]
+        self.ids = ids if ids is IDS else [int(pk) for pk in ids]
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
+        value = self.ids if self.ids is IDS else _ids_param(self.ids, connection.vendor)
         if connection.vendor == "postgresql":
-            return f"{sql} = ANY(%s::integer[])", [*params, self.ids]
-        return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
+            return f"{sql} = ANY(%s::integer[])", [*params, value]
+        return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, value]
+
+
+def _ids_param(ids: list[int], vendor: str):
+    return ids if vendor == "postgresql" else json.dumps(ids)
 
 
 def in_ids(field: str, ids: Iterable[int]) -> InIds:
     return InIds(F(field), ids)
+
+
+_COMPILED: dict[tuple, tuple[str, tuple]] = {}
+
+
+def compiled(key: tuple, build: Callable[[], QuerySet]) -> tuple[str, tuple]:
+    """The SQL of a queryset that depends only on the ids (built with `IDS`), compiled once
+    per process and key: Django's compiler cost more than the statements themselves."""
+    key = (connection.vendor, *key)
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) > 500:
+            _COMPILED.clear()
+        sql, params = build().query.sql_with_params()
+        found = _COMPILED[key] = (sql, tuple(params))
+    return found
+
+
+def bind(params: Iterable, ids: Sequence[int]) -> list:
+    value = _ids_param([int(pk) for pk in ids], connection.vendor)
+    return [value if p is IDS else p for p in params]
 
 
 def data_version(request=None) -> int:
@@ -232,49 +266,57 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
 
     fields = project_filter.form.fields
     active = project_filter.active_filters() if project_filter.is_bound else set()
-    selection = in_ids("pk", selection_ids)
-    projects = ProjectPage.objects.all()
+    today = project_filter.today
 
-    def base(name: str, column_model, column: str):
+    def base(name: str, column_model, column: str, ids=IDS):
         """Rows of `column_model` restricted to the projects counted for facet `name`."""
         if name in active:
             ids = project_filter.filtered(without=(name,)).values("pk")
             return column_model.objects.filter(**{f"{column}__in": ids})
-        return column_model.objects.filter(in_ids(f"{column}_id", selection_ids))
+        return column_model.objects.filter(in_ids(f"{column}_id", ids))
 
     def projects_for(name: str):
         if name in active:
-            return projects.filter(pk__in=project_filter.filtered(without=(name,)).values("pk"))
-        return projects.filter(selection)
+            return ProjectPage.objects.filter(
+                pk__in=project_filter.filtered(without=(name,)).values("pk"))
+        return ProjectPage.objects.filter(in_ids("pk", IDS))
 
-    parts: list[tuple[str, QuerySet]] = []
+    builders: list[tuple[str, tuple, Callable[[], QuerySet]]] = []
     if "programme" in fields:
-        parts.append(("programme", _grouped(projects_for("programme"), F("programme_id"))))
+        builders.append(("programme", (), lambda: _grouped(projects_for("programme"),
+                                                           F("programme_id"))))
     for name, through, column in (("public", ProjectPage.publics.through, "public_id"),
                                   ("thematique", ProjectPage.themes.through, "theme_id"),
                                   ("axe", ProjectPage.axes.through, "programmeaxis_id")):
-        parts.append((name, _grouped(base(name, through, "projectpage"), F(column))))
-    parts.append(("statut", _grouped(projects_for("statut"), _status_key(project_filter.today))))
-    year_projects = projects_for("annee")
+        builders.append((name, (), lambda name=name, through=through, column=column: _grouped(
+            base(name, through, "projectpage"), F(column))))
+    builders.append(("statut", (today,), lambda: _grouped(projects_for("statut"),
+                                                         _status_key(today))))
     for year in choices_.years:
-        parts.append(("annee", year_projects.filter(year_q(year)).annotate(
-            k=Value(year, output_field=IntegerField())).values("k").annotate(n=Count("*"))
-            .order_by()))
-    carriers = base("porteur", ProjectOrganisation, "project").filter(role=CARRIER)
-    parts.append(("porteur", carriers.values(k=F("organisation_id")).annotate(
-        n=Count("project_id", distinct=True)).order_by("-n", "organisation__name")
-        [:max_carriers]))
+        builders.append(("annee", (year,), lambda year=year: projects_for("annee").filter(
+            year_q(year)).annotate(k=Value(year, output_field=IntegerField())).values("k")
+            .annotate(n=Count("*")).order_by()))
+    builders.append(("porteur", (max_carriers,), lambda: base(
+        "porteur", ProjectOrganisation, "project").filter(role=CARRIER).values(
+        k=F("organisation_id")).annotate(n=Count("project_id", distinct=True)).order_by(
+        "-n", "organisation__name")[:max_carriers]))
+    parts = []
+    for name, key, build in builders:
+        if name in active:  # depends on the filters' values: compiled for this request
+            sql, params = build().query.sql_with_params()
+        else:
+            sql, params = compiled(("facet", name, *key), build)
+        parts.append((name, sql, bind(params, selection_ids)))
     return run_grouped(parts)
 
 
-def run_grouped(parts: list[tuple[str, QuerySet]]) -> dict[str, dict]:
-    """Run `(name, queryset of columns k, n)` parts as ONE `UNION ALL` statement."""
+def run_grouped(parts: list[tuple[str, str, list]]) -> dict[str, dict]:
+    """Run `(name, SQL of columns k, n, params)` parts as ONE `UNION ALL` statement."""
     sqls, params = [], []
-    for i, (name, queryset) in enumerate(parts):
-        sql, part_params = queryset.query.sql_with_params()
+    for i, (name, sql, part_params) in enumerate(parts):
         sqls.append(f"SELECT '{name}' AS facet, f{i}.k, f{i}.n FROM ({sql}) f{i}")
         params.extend(part_params)
-    counts: dict[str, dict] = {name: {} for name, _qs in parts}
+    counts: dict[str, dict] = {name: {} for name, _sql, _params in parts}
     if not sqls:
         return counts
     with connection.cursor() as cursor:
@@ -292,6 +334,7 @@ class Card:
     """What a project card shows, from plain rows (no Wagtail page object)."""
 
     pk: int
+    slug: str
     title: str
     url: str
     summary: str
@@ -314,21 +357,9 @@ class Card:
         return [name for _rank, name in sorted(self.territories)]
 
 
-def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[Card]:
-    """The cards of these projects, in this order, in two statements: the project rows, then
-    carriers, publics, territories and published contacts in one `UNION ALL`. `url_of`
-    turns a page's `url_path` into its address (the caller knows the sites)."""
-    if not ids:
-        return []
-    today = today or timezone.localdate()
-    rows = ProjectPage.objects.filter(in_ids("pk", ids)).annotate(
-        status_key=_status_key(today)).values_list(
-        "pk", "title", "url_path", "summary", "status_key", "programme__title",
-        "programme__short_title")
-    found = {}
-    for pk, title, url_path, summary, status, p_title, p_short in rows:
-        found[pk] = Card(pk, title, url_of(url_path), summary, STATUSES[status].value,
-                         p_short or p_title or "")
+def _card_details() -> QuerySet:
+    """Carriers, publics, territories and published contacts of the projects `IDS`, as
+    rows (project, kind, sort, a…f) of one `UNION ALL`."""
     text = CharField()
 
     def part(queryset, kind: str, sort, a, b="", c="", d="", e="", f=""):
@@ -342,22 +373,44 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
         ).values_list("project_pk", "kind", "s", "a", "b", "c", "d", "e", "f").order_by()
 
     roles = ProjectOrganisation.objects.filter(
-        in_ids("project_id", ids), role=CARRIER).annotate(
-        project_pk=F("project_id"))
+        in_ids("project_id", IDS), role=CARRIER).annotate(project_pk=F("project_id"))
     through = ProjectPage.publics.through
-    publics = through.objects.filter(in_ids("projectpage_id", ids)).annotate(
+    publics = through.objects.filter(in_ids("projectpage_id", IDS)).annotate(
         project_pk=F("projectpage_id"))
     links = ProjectTerritory.objects.filter(
-        in_ids("project_id", ids)).annotate(project_pk=F("project_id"))
+        in_ids("project_id", IDS)).annotate(project_pk=F("project_id"))
     contacts = ProjectContact.objects.filter(
-        in_ids("project_id", ids), publish=True).annotate(
-        project_pk=F("project_id"))
-    union = part(roles, "carrier", F("sort_order"), F("organisation__name")).union(
+        in_ids("project_id", IDS), publish=True).annotate(project_pk=F("project_id"))
+    return part(roles, "carrier", F("sort_order"), F("organisation__name")).union(
         part(publics, "public", Value(0, output_field=IntegerField()), F("public__label")),
         part(links, "territory", F("sort_order"), F("territory__name"), F("territory__scale")),
         part(contacts, "contact", F("sort_order"), F("name"), F("role"),
              F("organisation__name"), F("organisation__acronym"), F("phone"), F("email")),
         all=True)
+
+
+def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[Card]:
+    """The cards of these projects, in this order, in two statements: the project rows, then
+    carriers, publics, territories and published contacts in one `UNION ALL`. `url_of`
+    turns a page's `url_path` into its address (the caller knows the sites)."""
+    if not ids:
+        return []
+    today = today or timezone.localdate()
+    sql, params = compiled(("card-rows", today), lambda: ProjectPage.objects.filter(
+        in_ids("pk", IDS)).annotate(status_key=_status_key(today)).values_list(
+        "pk", "slug", "title", "url_path", "summary", "status_key", "programme__title",
+        "programme__short_title"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bind(params, ids))
+        rows = cursor.fetchall()
+    found = {}
+    for pk, slug, title, url_path, summary, status, p_title, p_short in rows:
+        found[pk] = Card(pk, slug, title, url_of(url_path), summary, STATUSES[status].value,
+                         p_short or p_title or "")
+    sql, params = compiled(("card-details",), _card_details)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bind(params, ids))
+        union = cursor.fetchall()
     details = sorted(union, key=lambda r: (r[0], r[1], r[2], r[3] or ""))
     for pk, kind, _sort, a, b, c, d, e, f in details:
         card = found.get(pk)

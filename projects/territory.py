@@ -192,12 +192,14 @@ class TerritoryScope:
 
     @property
     def related(self) -> QuerySet:
-        """The same territories as `related_ids`, as a sub-query reading them from ONE array
-        parameter: a region relates to thousands of territories, and as a list of
-        parameters they cost more to compile and plan than the query costs to run."""
-        from projects.selection import in_ids
-
-        return Territory.objects.filter(in_ids("pk", self.related_ids)).values("pk")
+        """The same territories as `related_ids`, as a sub-query (the closure both ways and
+        the territory itself), not a list: a region relates to thousands of territories,
+        and as parameters they cost more to compile and plan than the query costs to run."""
+        Closure = Territory.ancestors.through.objects
+        pk = self.territory.pk
+        return Closure.filter(from_territory_id=pk).values("to_territory_id").order_by().union(
+            Closure.filter(to_territory_id=pk).values("from_territory_id").order_by(),
+            Territory.objects.filter(pk=pk).values("pk").order_by(), all=True)
 
     def projects_q(self) -> Q:
         """The covering projects, read once per request and passed to every statement that

@@ -115,6 +115,12 @@ else:
         }
     }
 
+# Whole-page cache of anonymous GETs (portal/page_cache.py): listing, programme, territory,
+# explorer and monitoring pages, keyed on the sorted query string + data versions + language.
+PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE", "1") == "1"
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))  # browsers, proxies
+PAGE_CACHE_TIMEOUT = 3600  # server-side cache entries (a publish invalidates them anyway)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

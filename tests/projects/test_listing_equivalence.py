@@ -33,7 +33,7 @@ COMBINATIONS = [
     "programme=faad",
     "programme=faad&axe=faad:axe-1",
     "public=femmes-enceintes&public=femmes",
-    "thematique=alimentation-sante&statut=termine",
+    "thematique=equipement-et-alimentation--alimentation&statut=termine",
     "public=femmes&statut=inconnu&annee=2023",
     "annee=2025&tri=recent",
     "porteur=ca-porte-du-hainaut",
