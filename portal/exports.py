@@ -29,6 +29,7 @@ from wagtail.models import Site
 from indicators.models import IndicatorValue
 from maps.models import SCALE_RANK
 from portal import spreadsheets
+from projects import consent
 from projects.filters import status_q
 from projects.models import (
     ProjectContact,
@@ -118,7 +119,7 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
         "commune__centroid_lon", "commune__centroid_lat"))
     contacts = _grouped(ProjectContact.objects.filter(project_id__in=ids, publish=True)
                         .order_by("project_id", "sort_order", "pk").values(
-        "project_id", "name", "role", "organisation__name", "email", "phone"))
+        "project_id", *consent.CONTACT_VALUES))
     figures: dict[int, list[str]] = {}
     for figure in IndicatorValue.objects.filter(project_id__in=ids).select_related(
             "definition").order_by("project_id", "sort_order", "pk"):
@@ -218,9 +219,7 @@ def _record(row, urls, covered, roles, vocabularies, territories, places, contac
                    for p in project_places],
         "point": {"coordinates": [round(point[0], 5), round(point[1], 5)], "source": point[2]}
         if point else None,
-        "contacts": [{"name": c["name"], "role": c["role"],
-                      "organisation": c["organisation__name"] or "", "email": c["email"],
-                      "phone": c["phone"]} for c in contacts.get(pk, [])],
+        "contacts": [consent.public_contact_values(c) for c in contacts.get(pk, [])],
         "key_figures": figures.get(pk, []),
         "source_document": source,
         "last_published_at": row["last_published_at"],
