@@ -357,20 +357,37 @@ class Card:
         return [name for _rank, name in sorted(self.territories)]
 
 
+def _public_contact(name, role, organisation, phone, email, basis, document_id,
+                    document_title, date, collected_by) -> dict:
+    """A contact of a card as the public may see it: a named person's details only with a
+    recorded basis (`projects.consent`, the same rules as the project page and exports)."""
+    from projects.consent import basis_recorded, public_fields
+
+    date = datetime.date.fromisoformat(date) if date else None
+    recorded = basis_recorded(basis or "", document_id or None, date, collected_by or "")
+    name, email, phone = public_fields(basis=basis or "", recorded=recorded, name=name or "",
+                                       email=email or "", phone=phone or "")
+    return {"name": name, "role": role, "organisation": organisation, "phone": phone,
+            "email": email}
+
+
 def _card_details() -> QuerySet:
     """Carriers, publics, territories and published contacts of the projects `IDS`, as
     rows (project, kind, sort, a…f) of one `UNION ALL`."""
     text = CharField()
 
-    def part(queryset, kind: str, sort, a, b="", c="", d="", e="", f=""):
+    columns = "abcdefghijk"
+
+    def part(queryset, kind: str, sort, *values):
         def col(value):
             if isinstance(value, str) and not value:
                 return Value("", output_field=text)
             return Cast(value, text) if not isinstance(value, Value) else value
+        values = [*values, *[""] * (len(columns) - len(values))]
         return queryset.annotate(
-            kind=Value(kind, output_field=text), s=sort, a=col(a), b=col(b), c=col(c),
-            d=col(d), e=col(e), f=col(f),
-        ).values_list("project_pk", "kind", "s", "a", "b", "c", "d", "e", "f").order_by()
+            kind=Value(kind, output_field=text), s=sort,
+            **{name: col(value) for name, value in zip(columns, values, strict=True)},
+        ).values_list("project_pk", "kind", "s", *columns).order_by()
 
     roles = ProjectOrganisation.objects.filter(
         in_ids("project_id", IDS), role=CARRIER).annotate(project_pk=F("project_id"))
@@ -385,7 +402,9 @@ def _card_details() -> QuerySet:
         part(publics, "public", Value(0, output_field=IntegerField()), F("public__label")),
         part(links, "territory", F("sort_order"), F("territory__name"), F("territory__scale")),
         part(contacts, "contact", F("sort_order"), F("name"), F("role"),
-             F("organisation__name"), F("organisation__acronym"), F("phone"), F("email")),
+             F("organisation__name"), F("organisation__acronym"), F("phone"), F("email"),
+             F("consent_basis"), F("consent_document_id"), F("consent_document__title"),
+             F("consent_date"), F("consent_collected_by")),
         all=True)
 
 
@@ -412,7 +431,7 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
         cursor.execute(sql, bind(params, ids))
         union = cursor.fetchall()
     details = sorted(union, key=lambda r: (r[0], r[1], r[2], r[3] or ""))
-    for pk, kind, _sort, a, b, c, d, e, f in details:
+    for pk, kind, _sort, a, b, c, d, e, f, *consent in details:
         card = found.get(pk)
         if card is None:
             continue
@@ -423,6 +442,5 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
         elif kind == "territory":
             card.territories.append((SCALE_RANK.get(b, 99), a))
         else:
-            card.published_contacts.append({
-                "name": a, "role": b, "organisation": d or c or "", "phone": e, "email": f})
+            card.published_contacts.append(_public_contact(a, b, d or c or "", e, f, *consent))
     return [found[pk] for pk in ids if pk in found]
