@@ -59,9 +59,13 @@ from projects.models import (
     ProjectTerritory,
     Public,
     Theme,
+    describe_period,
 )
 
 CARRIER = ProjectOrganisation.Role.CARRIER
+#: The columns `describe_period` reads, in its order: a card says when, as the page does.
+PERIOD_FIELDS = ("start_date", "start_precision", "end_date", "end_precision", "duration_text",
+                 "call_text", "call_year")
 #: How long cached choices live at most (they are keyed on the data version anyway).
 CHOICES_TIMEOUT = 24 * 3600
 
@@ -348,9 +352,15 @@ class Card:
     level_label: str = ""
     is_broad: bool = False
 
+    when: str = ""
+
     @property
     def status_label(self):
         return ProjectStatus(self.status).label
+
+    @property
+    def status_known(self) -> bool:
+        return self.status != ProjectStatus.UNKNOWN
 
     @property
     def covered_territories(self) -> list[str]:
@@ -418,14 +428,14 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
     sql, params = compiled(("card-rows", today), lambda: ProjectPage.objects.filter(
         in_ids("pk", IDS)).annotate(status_key=_status_key(today)).values_list(
         "pk", "slug", "title", "url_path", "summary", "status_key", "programme__title",
-        "programme__short_title"))
+        "programme__short_title", *PERIOD_FIELDS))
     with connection.cursor() as cursor:
         cursor.execute(sql, bind(params, ids))
         rows = cursor.fetchall()
     found = {}
-    for pk, slug, title, url_path, summary, status, p_title, p_short in rows:
+    for pk, slug, title, url_path, summary, status, p_title, p_short, *period in rows:
         found[pk] = Card(pk, slug, title, url_of(url_path), summary, STATUSES[status].value,
-                         p_short or p_title or "")
+                         p_short or p_title or "", when=describe_period(*period))
     sql, params = compiled(("card-details",), _card_details)
     with connection.cursor() as cursor:
         cursor.execute(sql, bind(params, ids))

@@ -147,6 +147,7 @@ def test_cards_show_what_the_page_objects_showed():
         page = ProjectPage.objects.get(pk=card.pk)
         assert card.title == page.title and card.url == page.url
         assert card.status_label == page.status_label
+        assert card.when == page.when and card.status_known == page.status_known
         assert card.programme_label == page.programme.label
         assert card.carriers == [r.organisation.name for r in page.carriers]
         assert card.publics == [p.label for p in page.publics.all()]
