@@ -629,11 +629,24 @@ class ProjectPage(Page):
         return self.roles(ProjectOrganisation.Role.FUNDER)
 
     @cached_property
-    def covered_territories(self):
+    def covered_territory_links(self):
+        """The territory links, most local first, each with its provenance."""
         return sorted(
-            (link.territory for link in self.territory_links.all()),
-            key=lambda t: (SCALE_RANK[t.scale], t.name),
+            self.territory_links.select_related("territory"),
+            key=lambda link: (SCALE_RANK[link.territory.scale], link.territory.name),
         )
+
+    @cached_property
+    def covered_territories(self):
+        return [link.territory for link in self.covered_territory_links]
+
+    @property
+    def title_inferred(self) -> bool:
+        return self.title_provenance == Provenance.INFERRED
+
+    @property
+    def axes_inferred(self) -> bool:
+        return self.axes_provenance == Provenance.INFERRED
 
     @property
     def published_contacts(self):
