@@ -331,14 +331,19 @@ def _csv_cell(value) -> str:
     return spreadsheets.csv_text(str(value))
 
 
-def to_csv(rows: list[dict]) -> bytes:
-    header, body = table(rows)
+def csv_bytes(header: list, body: Iterable[list]) -> bytes:
+    """The portal's one CSV dialect (project exports, monitoring tables, campaign reports):
+    see the module docstring."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([_csv_cell(h) for h in header])
     for row in body:
         writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    return csv_bytes(*table(rows))
 
 
 def to_xlsx(rows: list[dict], filters_text: list[tuple[str, str]]) -> bytes:
