@@ -37,7 +37,6 @@ def number(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
 
-@pytest.mark.smoke
 def test_overview_lists_every_programme_with_its_dashboard(client):
     response = client.get("/suivi/")
     html = response.content.decode()
