@@ -41,3 +41,19 @@ class CatalogueGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogueGroup)
+
+
+# --- Spreadsheet imports (upload, preview, confirm): projects/admin_imports.py -------------
+from wagtail import hooks  # noqa: E402
+
+from projects.admin_imports import LAUREATES  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_laureate_import_urls():
+    return LAUREATES.urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_laureate_import_menu_item():
+    return LAUREATES.menu_item(order=330)
