@@ -119,6 +119,7 @@ def _value(definition: IndicatorDefinition, item: dict, territory=None) -> Indic
         value, target = None, value
     return IndicatorValue(
         definition=definition, kind=kind, value=value, target=target,
+        value_max=as_decimal(item.get("value_max")),
         baseline=as_decimal(item.get("baseline")), value_text=text(item.get("value_text")),
         period_start=as_date(item.get("period_start")),
         period_end=as_date(item.get("period_end")), territory=territory,

@@ -45,8 +45,10 @@ from projects.models import (
     ProjectPage,
     ProjectPlace,
     ProjectResource,
+    ProjectService,
     ProjectTerritory,
     ProjectTestimonial,
+    Provenance,
     Public,
     SourceDocument,
     Theme,
@@ -78,6 +80,14 @@ def fingerprint(*records) -> str:
 
 def line(record) -> int | None:
     return getattr(record, "line", None)
+
+
+def provenance(file: SeedFile, record: dict, name: str) -> dict:
+    """The provenance of a project's title or axes: its own `provenance:` entry, else the
+    file's default (`provenance:` at the top of the file), else stated."""
+    own = (record.get("provenance") or {}).get(name)
+    default = (file.data.get("provenance") or {}).get(name)
+    return own or default or {}
 
 
 @dataclass
@@ -163,6 +173,7 @@ class SeedReader:
                 "name": text(org.get("name")),
                 "acronym": text(org.get("acronym")),
                 "siren": text(org.get("siren")),
+                "siret": text(org.get("siret")),
                 "kind": text(org.get("kind")) or Organisation.Kind.AUTRE,
                 "website": text(org.get("website")),
                 "commune": text(org.get("commune")),
@@ -200,7 +211,8 @@ class SeedReader:
             for item in record.get("indicators") or []:
                 if isinstance(item.get("territory"), dict):
                     yield item["territory"]
-            for item in (record.get("places") or []) + (record.get("events") or []):
+            for item in ((record.get("places") or []) + (record.get("events") or [])
+                         + (record.get("services") or [])):
                 if item.get("commune"):
                     yield {"scale": "commune", "code": item["commune"]}
         for _file, record in content.customs.values():
@@ -286,6 +298,12 @@ class SeedReader:
             problems.add(name, where, "slug", _(
                 "invalid slug “%(slug)s” (lowercase letters, digits and hyphens)") % {
                 "slug": slug})
+        for key in ("title", "axes"):
+            self._check_provenance(file, provenance(file, record, key), key, problems)
+        for ref in record.get("territories") or []:
+            self._check_provenance(file, ref, "territories", problems)
+        for service in record.get("services") or []:
+            self._check_service(file, service, problems)
         programme = text(record.get("programme"))
         if programme not in content.programmes:
             problems.add(name, where, "programme", _("unknown programme “%(slug)s”") % {
@@ -336,6 +354,33 @@ class SeedReader:
                            exclude=["project"])
 
 
+    @staticmethod
+    def _check_provenance(file, entry, field_name, problems) -> None:
+        """Whether a fact is stated or inferred: the model's choices; an inferred one needs
+        a note saying how (the seed writers' rule)."""
+        status = text(entry.get("provenance") or entry.get("status")) or Provenance.STATED
+        model_problems(ProjectTerritory(provenance=status, note=text(entry.get("note"))),
+                       problems, file.name, line(entry), {"provenance": field_name},
+                       exclude=["project", "territory"])
+        if status == Provenance.INFERRED and not text(entry.get("note")):
+            problems.add(file.name, line(entry), field_name, _(
+                "“inferred” provenance without a note"))
+
+    def _check_service(self, file, service, problems) -> None:
+        """A service's own rules are `ProjectService`'s; its references are checked here."""
+        key = service.get("structure")
+        if key and text(key) not in self.content.organisations:
+            problems.add(file.name, line(service), "structure", _(
+                "unknown organisation “%(key)s”") % {"key": key})
+        commune = service.get("commune")
+        if commune and (Scale.COMMUNE, text(commune)) not in self.content.territories:
+            problems.add(file.name, line(service), "commune", _(
+                "unknown commune “%(commune)s”") % {"commune": commune})
+        model_problems(_service(service), problems, file.name, line(service),
+                       {"longitude": "lon", "latitude": "lat"},
+                       exclude=["project", "structure", "commune"])
+
+
 # Unsaved instances built from records: validated by the reader, saved by the writer.
 def _call(c) -> ProgrammeCall:
     return ProgrammeCall(
@@ -374,6 +419,19 @@ def _contact(c, organisation=None) -> ProjectContact:
 def _place(p, commune=None) -> ProjectPlace:
     return ProjectPlace(name=text(p.get("name")), address=text(p.get("address")),
                         commune=commune, longitude=p.get("lon"), latitude=p.get("lat"))
+
+
+def _service(v, structure=None, commune=None) -> ProjectService:
+    return ProjectService(
+        name=text(v.get("name")), description=text(v.get("description")),
+        structure=structure, address=text(v.get("address")),
+        address_extra=text(v.get("address_extra")), postcode=text(v.get("postcode")),
+        commune=commune, longitude=v.get("lon"), latitude=v.get("lat"),
+        email=text(v.get("email")), phone=text(v.get("phone")),
+        in_person=bool(v.get("in_person", True)), remote=bool(v.get("remote", False)),
+        fees=text(v.get("fees")), fees_details=text(v.get("fees_details")),
+        opening_hours=text(v.get("opening_hours")),
+        access_conditions=text(v.get("access_conditions")))
 
 
 def _testimonial(t) -> ProjectTestimonial:
@@ -511,7 +569,9 @@ class SeedWriter:
     ) -> None:
         slug = record["slug"]
         page = ProjectPage.objects.child_of(programme).filter(slug=slug).first()
-        digest = fingerprint(record, file.data.get("source"))
+        # The file's default provenance is part of every project's content.
+        defaults = file.data.get("provenance")
+        digest = fingerprint(record, file.data.get("source"), *([defaults] if defaults else []))
         if page is not None and page.seed_fingerprint == digest:
             _count(report, "projets", "unchanged")
             return
@@ -530,6 +590,12 @@ class SeedWriter:
         page.programme = programme
         axis_by_code = {a.code: a for a in ProgrammeAxis.objects.filter(programme=programme)}
         page.axes = [axis_by_code[c] for c in record.get("axes") or []]
+        title_provenance = provenance(file, record, "title")
+        page.title_provenance = text(title_provenance.get("status")) or Provenance.STATED
+        page.title_note = text(title_provenance.get("note"))
+        axes_provenance = provenance(file, record, "axes") if page.axes else {}
+        page.axes_provenance = text(axes_provenance.get("status")) or Provenance.STATED
+        page.axes_note = text(axes_provenance.get("note"))
         page.themes = [themes[c] for c in record.get("themes") or []]
         page.publics = [publics[c] for c in record.get("publics") or []]
         page.organisation_roles = [
@@ -542,7 +608,11 @@ class SeedWriter:
             for r in record.get("organisations") or []
         ]
         page.territory_links = [
-            ProjectTerritory(territory=self.territories[(t["scale"], str(t["code"]))])
+            ProjectTerritory(
+                territory=self.territories[(t["scale"], str(t["code"]))],
+                provenance=text(t.get("provenance")) or Provenance.STATED,
+                note=text(t.get("note")),
+            )
             for t in record.get("territories") or []
         ]
         page.actions = [ProjectAction(text=text(a)) for a in record.get("actions") or []]
@@ -550,6 +620,11 @@ class SeedWriter:
         commune = self._commune
         page.places = [_place(p, commune(p.get("commune"))) for p in record.get("places") or []]
         page.events = [_event(e, commune(e.get("commune"))) for e in record.get("events") or []]
+        page.services = [
+            _service(v, orgs.get(text(v.get("structure"))) if v.get("structure") else None,
+                     commune(v.get("commune")))
+            for v in record.get("services") or []
+        ]
         page.contacts = [
             _contact(c, orgs.get(c.get("organisation"))) for c in record.get("contacts") or []
         ]

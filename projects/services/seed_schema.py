@@ -36,6 +36,23 @@ class TerritoryRef(Shape):
     code: str
 
 
+class CoveredTerritory(TerritoryRef):
+    provenance: Text = None  # stated | inferred (then a note)
+    note: Text = None
+
+
+class ProvenanceEntry(Shape):
+    status: Text = None
+    note: Text = None
+
+
+class Provenance(Shape):
+    """Whether a project's title or axes are what the source says or the editors' reading."""
+
+    title: ProvenanceEntry | None = None
+    axes: ProvenanceEntry | None = None
+
+
 class VocabularyItem(Shape):
     code: str
     label: str
@@ -51,6 +68,7 @@ class OrganisationRecord(Shape):
     name: str
     acronym: Text = None
     siren: Text = None
+    siret: Text = None
     kind: Text = None
     website: Text = None
     commune: Text = None
@@ -143,6 +161,7 @@ class IndicatorRecord(Shape):
     kind: Text = None
     value: Number = None
     target: Number = None
+    value_max: Number = None
     baseline: Number = None
     value_text: Text = None
     period_start: datetime.date | None = None
@@ -180,6 +199,28 @@ class Contact(Shape):
     publish: StrictBool = False
 
 
+class Service(Shape):
+    """A service for the public (data·inclusion): its rules are `ProjectService`'s."""
+
+    name: Text = None
+    description: Text = None
+    structure: Text = None
+    address: Text = None
+    address_extra: Text = None
+    postcode: Text = None
+    commune: Text = None
+    lon: float | None = None
+    lat: float | None = None
+    email: Text = None
+    phone: Text = None
+    in_person: StrictBool = True
+    remote: StrictBool = False
+    fees: Text = None
+    fees_details: Text = None
+    opening_hours: Text = None
+    access_conditions: Text = None
+
+
 class Resource(Shape):
     kind: str
     title: str
@@ -209,7 +250,9 @@ class Project(Shape):
     budget_text: Text = None
     #: A project covers at least one territory: a file cut short in the middle of a project
     #: is caught here too.
-    territories: Annotated[list[TerritoryRef], Field(min_length=1)]
+    territories: Annotated[list[CoveredTerritory], Field(min_length=1)]
+    provenance: Provenance | None = None
+    services: list[Service] = []
     places: list[Place] = []
     actions: list[str] = []
     objectives: list[str] = []
@@ -222,6 +265,7 @@ class Project(Shape):
 
 class SeedDocument(Shape):
     source: Source | None = None
+    provenance: Provenance | None = None
     notes: list[str] = []
     vocabulary: Vocabulary | None = None
     organisations: list[OrganisationRecord] = []

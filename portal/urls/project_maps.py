@@ -3,7 +3,7 @@ so it lives in `indicators` (indicators/map_urls.py)."""
 
 from django.urls import path
 
-from projects import map_views
+from portal.views import project_maps as map_views
 
 urlpatterns = [
     path("cartes/projet/<int:pk>/", map_views.project_map, name="project-map"),

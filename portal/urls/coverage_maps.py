@@ -4,7 +4,7 @@ values, and `projects` must not import `indicators`."""
 
 from django.urls import path
 
-from indicators import map_views
+from portal.views import coverage_maps as map_views
 
 urlpatterns = [
     path("cartes/couverture/", map_views.coverage, name="coverage"),

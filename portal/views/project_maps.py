@@ -4,8 +4,8 @@ selection (page + map document). Data: `projects.map_data`; maps: `maps.services
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
-from maps.responses import map_response
-from projects import map_data
+from portal import map_data
+from portal.responses import map_response
 from projects.models import ProjectPage
 
 

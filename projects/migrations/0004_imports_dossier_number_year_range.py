@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0002_call_year_optional'),
+        ('projects', '0003_opendata_provenance_service'),
     ]
 
     operations = [
