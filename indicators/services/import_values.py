@@ -26,15 +26,14 @@ from indicators.models import IndicatorDefinition, IndicatorValue
 from maps.models import normalize_name
 from maps.services.reports import ImportRejected, ImportReport, status_label
 from maps.services.validation import (
-    CellError,
     Columns,
     Problems,
+    RowReader,
     cell_text,
-    model_problems,
+    open_table,
     parse_date,
     parse_decimal,
     parse_year,
-    read_table,
 )
 from projects.models import ProgrammePage, ProjectPage
 from projects.services.bulk import bulk_writes
@@ -102,10 +101,7 @@ def plan_values(raw: bytes, filename: str, programme: ProgrammePage, *,
     """Read and check an indicator report file against the database; writes nothing."""
     problems = Problems(word="colonne")
     plan = ValuePlan(programme, filename, problems)
-    table = read_table(raw, filename, problems, sheet=sheet)
-    if table is None:
-        return plan
-    columns = Columns.match(table, COLUMNS, REQUIRED, problems)
+    columns = open_table(raw, filename, problems, COLUMNS, REQUIRED, sheet=sheet)
     if columns is None:
         return plan
     if "numero_dossier" not in columns.index and "projet" not in columns.index:
@@ -114,27 +110,16 @@ def plan_values(raw: bytes, filename: str, programme: ProgrammePage, *,
         problems.add_file(filename, _("an “annee” or “periode_fin” column is required"))
     if problems:
         return plan
-    reader = _RowReader(programme, columns, problems)
-    seen: dict[tuple, int] = {}
-    for line, cells in table.rows:
-        row = reader.read(line, cells)
-        if row is None:
-            continue
-        if row.key in seen:
-            problems.add(filename, line, columns.label("indicateur"), _(
-                "same project, indicator and period as line %(line)s") % {"line": seen[row.key]})
-            continue
-        seen[row.key] = line
-        plan.rows.append(row)
-    if not table.rows:
-        problems.add_file(filename, _("no row under the header"))
+    plan.rows = _RowReader(programme, columns, problems).rows(
+        lambda row: row.key, "indicateur",
+        _("same project, indicator and period as line %(line)s"))
     _compare(plan)
     return plan
 
 
-class _RowReader:
+class _RowReader(RowReader):
     def __init__(self, programme, columns: Columns, problems: Problems):
-        self.columns, self.problems, self.file = columns, problems, columns.table.name
+        super().__init__(columns, problems)
         projects = list(ProjectPage.objects.child_of(programme).specific())
         self.by_number = {p.dossier_number: p for p in projects if p.dossier_number}
         self.by_slug = {p.slug: p for p in projects}
@@ -142,16 +127,6 @@ class _RowReader:
         for definition in IndicatorDefinition.objects.all():
             self.definitions.setdefault(normalize_name(definition.code), definition)
             self.definitions.setdefault(normalize_name(definition.label), definition)
-
-    def add(self, line, column, message):
-        self.problems.add(self.file, line, self.columns.label(column), message)
-
-    def parse(self, line, cells, column, parser):
-        try:
-            return parser(self.columns.cell(cells, column))
-        except CellError as exc:
-            self.add(line, column, str(exc))
-            return None
 
     def read(self, line: int, cells: list) -> ValueRow | None:
         before = len(self.problems.errors)
@@ -193,9 +168,7 @@ class _RowReader:
             period_start=start, period_end=end, comment=text["commentaire"],
             source_note=text["source"], status=IndicatorValue.Status.DECLARED)
         if definition is not None:
-            model_problems(value, self.problems, self.file, line,
-                           {k: self.columns.label(v) for k, v in VALUE_COLUMNS.items()},
-                           exclude=["project", "territory", "definition"])
+            self.model(value, line, VALUE_COLUMNS, ["project", "territory", "definition"])
         if len(self.problems.errors) > before or project is None:
             return None
         return ValueRow(line, project, value)

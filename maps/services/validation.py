@@ -21,7 +21,7 @@ import datetime
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -237,6 +237,63 @@ class Columns:
         if position is None or position >= len(cells):
             return None
         return cells[position]
+
+
+def open_table(raw: bytes, name: str, problems: Problems, expected: dict, required,
+               *, sheet: str | None = None) -> Columns | None:
+    """A spreadsheet with its columns matched, or None after recording why not."""
+    table = read_table(raw, name, problems, sheet=sheet)
+    if table is None:
+        return None
+    columns = Columns.match(table, expected, required, problems)
+    if columns is not None and not table.rows:
+        problems.add_file(name, _("no row under the header"))
+    return columns
+
+
+class RowReader:
+    """Reads a table's rows one at a time (`read(line, cells)`, written by each import),
+    recording each problem under the column as the person wrote it."""
+
+    def __init__(self, columns: Columns, problems: Problems):
+        self.columns, self.problems, self.file = columns, problems, columns.table.name
+
+    def read(self, line: int, cells: list):
+        raise NotImplementedError
+
+    def rows(self, key: Callable, key_column: str, duplicate_message: str) -> list:
+        """Every valid row; a row with the key of an earlier one is a problem
+        (`duplicate_message` names the earlier line as %(line)s)."""
+        seen, rows = {}, []
+        for line, cells in self.columns.table.rows:
+            row = self.read(line, cells)
+            if row is None:
+                continue
+            if key(row) in seen:
+                self.add(line, key_column, duplicate_message % {"line": seen[key(row)]})
+                continue
+            seen[key(row)] = line
+            rows.append(row)
+        return rows
+
+    def add(self, line: int, column: str, message: str) -> None:
+        self.problems.add(self.file, line, self.columns.label(column), message)
+
+    def cell(self, cells: list, column: str):
+        return self.columns.cell(cells, column)
+
+    def parse(self, line: int, cells: list, column: str, parser: Callable):
+        """A cell read by one of the parse_* functions (None, and a problem, if it cannot)."""
+        try:
+            return parser(self.cell(cells, column))
+        except CellError as exc:
+            self.add(line, column, str(exc))
+            return None
+
+    def model(self, instance, line: int, labels: dict[str, str], exclude) -> bool:
+        """`model_problems` with the model's fields named by their columns."""
+        return model_problems(instance, self.problems, self.file, line,
+                              {k: self.columns.label(v) for k, v in labels.items()}, exclude)
 
 
 # --------------------------------------------------------------------------- cells

@@ -28,17 +28,16 @@ from django.utils.translation import gettext as _
 from maps.models import DataVersion, Territory, normalize_name
 from maps.services.reports import ImportRejected, ImportReport, status_label
 from maps.services.validation import (
-    CellError,
     Columns,
     Problems,
+    RowReader,
     cell_text,
-    model_problems,
+    open_table,
     parse_bool,
     parse_date,
     parse_decimal,
     parse_siren,
     parse_year,
-    read_table,
     split_list,
 )
 from projects import coverage
@@ -157,28 +156,13 @@ def plan_laureates(raw: bytes, filename: str, programme: ProgrammePage, *,
     """Read and check a laureate file against the database; writes nothing."""
     problems = Problems(word="colonne")
     plan = LaureatePlan(programme, filename, problems)
-    table = read_table(raw, filename, problems, sheet=sheet)
-    if table is None:
-        return plan
-    columns = Columns.match(table, COLUMNS, REQUIRED, problems)
+    columns = open_table(raw, filename, problems, COLUMNS, REQUIRED, sheet=sheet)
     if columns is None:
         return plan
-    reader = _RowReader(programme, columns, problems)
-    seen: dict[str, int] = {}
-    for line, cells in table.rows:
-        row = reader.read(line, cells)
-        if row is None:
-            continue
-        if row.number in seen:
-            problems.add(filename, line, columns.label("numero_dossier"), _(
-                "application number “%(number)s” already used on line %(line)s") % {
-                "number": row.number, "line": seen[row.number]})
-            continue
-        seen[row.number] = line
-        plan.rows.append(row)
-    if not table.rows:
-        problems.add_file(filename, _("no row under the header"))
-    _compare(plan, seen)
+    plan.rows = _RowReader(programme, columns, problems).rows(
+        lambda row: row.number, "numero_dossier",
+        _("application number already used on line %(line)s"))
+    _compare(plan, {row.number for row in plan.rows})
     return plan
 
 
@@ -290,12 +274,12 @@ class _Writer:
 
 
 # --------------------------------------------------------------------------- reading
-class _RowReader:
+class _RowReader(RowReader):
     """Reads one row at a time, with the lookups of the whole file loaded once."""
 
     def __init__(self, programme: ProgrammePage, columns: Columns, problems: Problems):
-        self.programme, self.columns, self.problems = programme, columns, problems
-        self.file = columns.table.name
+        super().__init__(columns, problems)
+        self.programme = programme
         self.axes = _by_code_or_label(programme.axes.all())
         self.themes = _by_code_or_label(Theme.objects.all())
         self.publics = _by_code_or_label(Public.objects.all())
@@ -308,19 +292,6 @@ class _RowReader:
             if org.acronym:
                 self.orgs_by_name.setdefault(normalize_name(org.acronym), org)
         self.territory_cache: dict[str, tuple[Territory | None, str | None]] = {}
-
-    def add(self, line: int, column: str, message: str) -> None:
-        self.problems.add(self.file, line, self.columns.label(column), message)
-
-    def cell(self, cells, column):
-        return self.columns.cell(cells, column)
-
-    def parse(self, line, cells, column, parser):
-        try:
-            return parser(self.cell(cells, column))
-        except CellError as exc:
-            self.add(line, column, str(exc))
-            return None
 
     def read(self, line: int, cells: list) -> LaureateRow | None:
         before = len(self.problems.errors)
@@ -384,10 +355,6 @@ class _RowReader:
         return LaureateRow(line, text["numero_dossier"], values, carrier, partners, funders,
                            territories, axes, themes, publics, contact, amount,
                            fingerprint=_fingerprint(values))
-
-    def model(self, instance, line, labels, exclude) -> None:
-        model_problems(instance, self.problems, self.file, line,
-                       {k: self.columns.label(v) for k, v in labels.items()}, exclude)
 
     def find_org(self, ref: OrgRef) -> Organisation | None:
         if ref.siren and ref.siren in self.orgs_by_siren:
@@ -465,7 +432,7 @@ def _fingerprint(values: dict) -> str:
                                      ensure_ascii=False).encode()).hexdigest()[:32]
 
 
-def _compare(plan: LaureatePlan, seen: dict[str, int]) -> None:
+def _compare(plan: LaureatePlan, seen: set[str]) -> None:
     """Each row's status against the programme's pages, keyed on the dossier number."""
     pages = {
         page.dossier_number: page

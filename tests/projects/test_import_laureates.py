@@ -215,6 +215,8 @@ def test_the_command_dry_runs_imports_and_refuses(programme, tmp_path, capsys):
 
 # --------------------------------------------------------------------------- admin
 def test_upload_preview_confirm(staff_client, programme):
+    explorer = staff_client.get(f"/admin/pages/{programme.pk}/").content.decode()
+    assert f"{URL}?programme={programme.slug}" in explorer
     page = staff_client.get(URL, {"programme": programme.slug})
     html = page.content.decode()
     assert page.status_code == 200 and "Importer des lauréats" in html

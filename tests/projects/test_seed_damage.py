@@ -119,6 +119,11 @@ SEED_DAMAGE = {
                       "inconnu"),
     "publish-text": (replaced("publish: true", 'publish: "oui"'), "publish", "true"),
     "top-level-list": ("- a\n- b\n", None, "dictionnaire"),
+    "service-postcode": (replaced("    contacts:\n", "    services:\n      - {name: \"Épicerie\", "
+                                  "postcode: \"5949\"}\n    contacts:\n"), "postcode", "5"),
+    "inferred-without-note": (replaced('{scale: epci, code: "200042190"}',
+                                       '{scale: epci, code: "200042190", provenance: inferred}'),
+                              "territories", "note"),
 }
 
 
