@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Indicators")
+
+    def ready(self):
+        add_key_figures_panel()
+
+
+def add_key_figures_panel():
+    """The project editor's "Key figures" inline, placed after the objectives. Added from here
+    because the figures are this app's model: `projects` (below) does not know them, not even
+    by the name of their relation."""
+    from wagtail.admin.panels import InlinePanel
+
+    from projects.models import ProjectPage
+
+    panels = list(ProjectPage.content_panels)
+    if any(getattr(p, "relation_name", None) == "indicator_values" for p in panels):
+        return
+    after = next((i + 1 for i, p in enumerate(panels)
+                  if getattr(p, "relation_name", None) == "objectives"), len(panels))
+    panels.insert(after, InlinePanel("indicator_values", label=_("Key figures and indicators")))
+    ProjectPage.content_panels = panels

@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("portal.urls.monitoring")),
-    path("", include("portal.urls.coverage_maps")),  # /cartes/couverture/ (needs indicator values)
+    path("", include("portal.urls.coverage_maps")),
     path("", include("portal.urls.catalogue")),
 ]
 

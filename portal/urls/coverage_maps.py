@@ -1,6 +1,5 @@
-"""/cartes/couverture/: coverage gaps of a selection of projects (DESIGN.md §3). Here rather
-than in projects/map_urls.py because the page shows poverty rates, which are indicator
-values, and `projects` must not import `indicators`."""
+"""/cartes/couverture/: coverage gaps of a selection of projects, with the poverty rate of
+the uncovered communes (DESIGN.md §3)."""
 
 from django.urls import path
 

@@ -29,6 +29,7 @@ from maps.models import Scale, Territory
 from maps.services import areas
 from maps.services.reports import ImportReport
 from maps.services.validation import Problems, model_problems
+from projects import consent
 from projects.models import (
     HomePage,
     Organisation,
@@ -345,6 +346,10 @@ class SeedReader:
                 problems.add(name, line(contact), "contacts", _("empty contact"))
             model_problems(_contact(contact), problems, name, line(contact), {},
                            exclude=["project", "organisation"])
+            if contact.get("publish") and not file.data.get("source"):
+                problems.add(name, line(contact), "publish", _(
+                    "a published contact needs the file's “source:” (the document that "
+                    "publishes it)"))
         for place in record.get("places") or []:
             model_problems(_place(place), problems, name, line(place),
                            {"longitude": "lon", "latitude": "lat"},
@@ -410,10 +415,15 @@ def _resource(r) -> ProjectResource:
                            url=text(r.get("url")))
 
 
-def _contact(c, organisation=None) -> ProjectContact:
+def _contact(c, organisation=None, document=None) -> ProjectContact:
+    """`publish: true` in a seed file means "printed in the source document": that is the
+    recorded basis for publishing the person's details (the writer passes the document)."""
+    publish = bool(c.get("publish"))
     return ProjectContact(
         name=text(c.get("name")), role=text(c.get("role")), organisation=organisation,
-        email=text(c.get("email")), phone=text(c.get("phone")), publish=bool(c.get("publish")))
+        email=text(c.get("email")), phone=text(c.get("phone")), publish=publish,
+        consent_basis=consent.PUBLIC_DOCUMENT if publish and document else "",
+        consent_document=document if publish else None)
 
 
 def _place(p, commune=None) -> ProjectPlace:
@@ -626,7 +636,8 @@ class SeedWriter:
             for v in record.get("services") or []
         ]
         page.contacts = [
-            _contact(c, orgs.get(c.get("organisation"))) for c in record.get("contacts") or []
+            _contact(c, orgs.get(c.get("organisation")), page.source_document)
+            for c in record.get("contacts") or []
         ]
         page.resources = [_resource(r) for r in record.get("resources") or []]
         page.testimonials = [_testimonial(t) for t in record.get("testimonials") or []]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0003_opendata_provenance_service'),
+        ('projects', '0004_security_contact_consent'),
     ]
 
     operations = [

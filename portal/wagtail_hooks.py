@@ -1,0 +1,40 @@
+"""Admin entries of the portal shell: locked-out logins (django-axes), right to erasure."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from portal.views.erasure import ErasePersonView
+from portal.views.lockouts import PERMISSION, LockoutsView
+
+
+@hooks.register("register_admin_urls")
+def lockout_urls():
+    return [
+        path("connexions-bloquees/", LockoutsView.as_view(), name="portal_lockouts"),
+        path("donnees-personnelles/effacer/", ErasePersonView.as_view(),
+             name="portal_erase_person"),
+    ]
+
+
+class _StaffWithPermission(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(PERMISSION)
+
+
+@hooks.register("register_settings_menu_item")
+def lockout_menu_item():
+    return _StaffWithPermission(_("Locked-out logins"), reverse("portal_lockouts"),
+                                icon_name="lock", order=900)
+
+
+class _Superusers(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def erase_person_menu_item():
+    return _Superusers(_("Erase a person's details"), reverse("portal_erase_person"),
+                       icon_name="bin", order=910)
