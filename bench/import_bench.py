@@ -81,7 +81,7 @@ def spreadsheet() -> bytes:
         lines.append(";".join([
             f"BENCH-{n:04d}", f"Projet lauréat numéro {n}", f"Association porteuse {n % 300}",
             f"{rng.randint(100_000_000, 999_999_999)}" if n % 3 == 0 else "",
-            "Centre social;Mairie" if n % 5 == 0 else "", "", f'"{territory}"', "2025",
+            '"Centre social;Mairie"' if n % 5 == 0 else "", "", f'"{territory}"', "2025",
             f"axe-{n % 3 + 1}", "", "", "17/03/2025" if n % 2 else "2025-04-01", "",
             f"{rng.randint(1, 50)} 000 €", f"Résumé du projet {n}.", "", "", "", "",
         ]))

@@ -116,6 +116,11 @@ def test_a_csv_imports_then_changes_nothing_then_updates_one_amount(programme):
     page = ProjectPage.objects.get(pk=pages["AAP25-001"].pk).get_latest_revision_as_object()
     assert [r.amount_eur for r in page.organisation_roles.all() if r.role == "funder"] == [13000]
 
+    shorter = plan_laureates(csv_bytes(*changed[:2]), "laureats.csv", programme)
+    assert [p.dossier_number for p in shorter.missing] == ["AAP25-003"]  # reported, kept
+    import_laureates(shorter)
+    assert ProjectPage.objects.child_of(programme).count() == 3
+
 
 def test_an_xlsx_with_date_and_number_cells_imports_like_the_csv(programme):
     book = Workbook()
