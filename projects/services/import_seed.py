@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from maps.services.reports import ImportReport
 from maps.services.validation import Problems, model_problems
 from projects import consent
 from projects.models import (
+    DatePrecision,
     HomePage,
     Organisation,
     ProgrammeAxis,
@@ -67,10 +69,33 @@ PAGE_TREE_FIELDS = ("path", "depth", "numchild", "url_path", "content_type", "dr
 ProjectHook = Callable[[ProjectPage, dict, SeedFile], None]
 
 
+BULLET = re.compile(r"^\s*(?:[-•–]|\d+[.)])\s+")
+
+
+def _block_html(lines: list[str]) -> str:
+    """One blank-line separated block: runs of prose lines become a paragraph, runs of bullet
+    lines a list."""
+    out, prose, items = [], [], []
+    for line in [*lines, ""]:
+        bullet = bool(BULLET.match(line))
+        if (bullet or not line.strip()) and prose:
+            out.append(f"<p>{html.escape(' '.join(' '.join(prose).split()))}</p>")
+            prose = []
+        if not bullet and items:
+            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+            items = []
+        if bullet:
+            items.append(" ".join(BULLET.sub("", line, count=1).split()))
+        elif line.strip():
+            prose.append(line)
+    return "".join(out)
+
+
 def paragraphs_html(value: str) -> str:
-    """Plain seed text → rich text: blank-line separated paragraphs, escaped."""
-    parts = [p.strip() for p in text(value).split("\n\n") if p.strip()]
-    return "".join(f"<p>{html.escape(' '.join(p.split()))}</p>" for p in parts)
+    """Plain seed text → rich text: blank-line separated paragraphs, and the source's bullet
+    lines (« - », « • », « 1) ») as real lists, so that they read as lists on the page and to
+    a screen reader instead of dashes in a paragraph. Everything is escaped."""
+    return "".join(_block_html(b.splitlines()) for b in text(value).split("\n\n") if b.strip())
 
 
 def fingerprint(*records) -> str:
@@ -292,6 +317,9 @@ class SeedReader:
             call_year=record.get("call_year"), start_date=as_date(record.get("start_date")),
             end_date=as_date(record.get("end_date")),
             duration_text=text(record.get("duration_text")),
+            start_precision=record.get("start_precision") or DatePrecision.DAY,
+            end_precision=record.get("end_precision") or DatePrecision.DAY,
+            call_text=text(record.get("call_text")),
             budget_eur=as_decimal(record.get("budget_eur")),
             budget_text=text(record.get("budget_text")))
         model_problems(page, problems, name, where, {}, exclude=PAGE_TREE_FIELDS)
@@ -594,6 +622,9 @@ class SeedWriter:
         page.end_date = as_date(record.get("end_date"))
         page.duration_text = text(record.get("duration_text"))
         page.budget_eur = as_decimal(record.get("budget_eur"))
+        page.start_precision = record.get("start_precision") or DatePrecision.DAY
+        page.end_precision = record.get("end_precision") or DatePrecision.DAY
+        page.call_text = text(record.get("call_text"))
         page.budget_text = text(record.get("budget_text"))
         page.source_document = sources.get(file.name)
         page.seed_fingerprint = digest

@@ -246,6 +246,9 @@ class Project(Shape):
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
     duration_text: Text = None
+    start_precision: Text = None  # day | month | year (the model's choices)
+    end_precision: Text = None
+    call_text: Text = None
     budget_eur: Number = None
     budget_text: Text = None
     #: A project covers at least one territory: a file cut short in the middle of a project

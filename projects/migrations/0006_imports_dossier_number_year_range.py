@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_security_contact_consent'),
+        ('projects', '0005_merge_rgaa_security'),
     ]
 
     operations = [
