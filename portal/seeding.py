@@ -3,6 +3,7 @@ together (portal sits above both)."""
 
 from __future__ import annotations
 
+from indicators import precomputed
 from indicators.services.import_seed import IndicatorSeed
 from maps.services.reports import ImportRejected, ImportReport
 from projects import coverage
@@ -36,5 +37,7 @@ def load_seed(directory=SEED_DIR) -> list[ImportReport]:
         writer.write(catalogue_report, hooks=[indicators.values_hook])
         if catalogue_report.changed:
             coverage.rebuild_coverage(ProjectPage.objects.all())
+        if catalogue_report.changed or indicator_report.changed or not precomputed.is_built():
+            precomputed.rebuild_all()
         written += writer.written
     return [indicator_report, catalogue_report]

@@ -1,4 +1,5 @@
-"""Admin entries of the portal shell: locked-out logins (django-axes), right to erasure."""
+"""Admin entries of the portal shell: locked-out logins (django-axes), right to erasure,
+the data·inclusion export report."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 
 from portal.views.erasure import ErasePersonView
 from portal.views.lockouts import PERMISSION, LockoutsView
+from portal.views.opendata import data_inclusion_report
 
 
 @hooks.register("register_admin_urls")
@@ -38,3 +40,14 @@ class _Superusers(MenuItem):
 def erase_person_menu_item():
     return _Superusers(_("Erase a person's details"), reverse("portal_erase_person"),
                        icon_name="bin", order=910)
+
+
+@hooks.register("register_admin_urls")
+def data_inclusion_report_url():
+    return [path("data-inclusion/", data_inclusion_report, name="data-inclusion-report")]
+
+
+@hooks.register("register_reports_menu_item")
+def data_inclusion_report_menu_item():
+    return MenuItem(_("data·inclusion export"), reverse("data-inclusion-report"),
+                    icon_name="list-ul", order=900)

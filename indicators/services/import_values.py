@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from indicators import precomputed
 from indicators.models import IndicatorDefinition, IndicatorValue
 from maps.models import normalize_name
 from maps.services.reports import ImportRejected, ImportReport, status_label
@@ -239,4 +240,6 @@ def import_values(plan: ValuePlan, *, user=None, progress: Progress | None = Non
             written.append(page)
             if progress:
                 progress(done, len(by_project))
+        # Monitoring tables (indicators.precomputed) follow the figures, once.
+        precomputed.refresh_projects(list(by_project))
     return report

@@ -419,6 +419,9 @@ def _call(c) -> ProgrammeCall:
     return ProgrammeCall(
         year=c.get("year"), label=text(c.get("label")),
         envelope_eur=as_decimal(c.get("envelope_eur")),
+        initial_envelope_eur=as_decimal(c.get("initial_envelope_eur")),
+        initial_envelope_when=text(c.get("initial_envelope_when")),
+        envelope_note=text(c.get("envelope_note")),
         requested_eur=as_decimal(c.get("requested_eur")),
         dossiers_received=c.get("dossiers_received"),
         dossiers_retained=c.get("dossiers_retained"), text=text(c.get("text")))

@@ -108,6 +108,9 @@ class Call(Shape):
     year: int | None = None
     label: Text = None
     envelope_eur: Number = None
+    initial_envelope_eur: Number = None
+    initial_envelope_when: Text = None
+    envelope_note: Text = None
     requested_eur: Number = None
     dossiers_received: int | None = None
     dossiers_retained: int | None = None

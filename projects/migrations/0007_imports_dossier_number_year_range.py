@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_merge_rgaa_security'),
+        ('projects', '0006_monitoring_merge'),
     ]
 
     operations = [
