@@ -1,5 +1,5 @@
 """Admin entries of the portal shell: locked-out logins (django-axes), right to erasure,
-the data·inclusion export report."""
+the data·inclusion export report, the reporting campaigns."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 
 from portal.views.erasure import ErasePersonView
 from portal.views.lockouts import PERMISSION, LockoutsView
+from portal.views.monitoring_admin import campaign_admin
 from portal.views.opendata import data_inclusion_report
 
 
@@ -51,3 +52,14 @@ def data_inclusion_report_url():
 def data_inclusion_report_menu_item():
     return MenuItem(_("data·inclusion export"), reverse("data-inclusion-report"),
                     icon_name="list-ul", order=900)
+
+
+@hooks.register("register_admin_urls")
+def campaign_admin_url():
+    return [path("suivi/campagnes/", campaign_admin, name="monitoring_campaigns")]
+
+
+@hooks.register("register_admin_menu_item")
+def campaign_admin_menu_item():
+    return MenuItem(_("Reporting campaigns"), reverse("monitoring_campaigns"),
+                    icon_name="tasks", order=330)

@@ -123,3 +123,20 @@ def test_monitoring_pages_stay_under_twenty_queries(client, django_assert_max_nu
                                                     path):
     with django_assert_max_num_queries(20):
         assert client.get(path).status_code == 200
+
+
+def test_staff_campaign_view_links_what_waits_for_validation(
+        staff_client, django_capture_on_commit_callbacks):
+    faad = ProgrammePage.objects.get(slug="faad")
+    definition = IndicatorDefinition.objects.create(code="test-admin", label="Test admin")
+    project = ProjectPage.objects.live().filter(programme=faad).order_by("title").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        value = IndicatorValue.objects.create(project=project, definition=definition, value=7,
+                                              period_end=datetime.date(2025, 6, 30))
+    response = staff_client.get("/admin/suivi/campagnes/?programme=faad&annee=2025")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"/admin/indicator_values/edit/{value.pk}/" in html or \
+        f"indicator_values/{value.pk}" in html
+    assert "Campagnes de suivi" in html
+    assert any(r.project.pk != project.pk for r in response.context["campaign"].silent)
