@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -23,6 +24,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from maps.models import SCALE_RANK, Scale, Territory
+from projects.forms import ProjectPageForm
+from projects.panels import OwnFormInlinePanel
 
 
 def euros(verbose_name) -> models.DecimalField:
@@ -379,39 +382,53 @@ class ProjectPage(Page):
     broadest_scale = models.CharField(max_length=16, blank=True, editable=False)
     seed_fingerprint = models.CharField(max_length=40, blank=True, editable=False)
 
+    # --- staff (#13): panels of the project editor (checkbox vocabularies, bulk territories,
+    # singular labels for "Ajouter une action"…, the figure form that knows the user).
+    base_form_class = ProjectPageForm
     content_panels = [
         *Page.content_panels,
-        FieldPanel("summary"),
+        FieldPanel("summary", help_text=_("Two or three sentences shown on the project cards "
+                                          "and in search results (600 characters at most).")),
         FieldPanel("description"),
         MultiFieldPanel(
             [
-                FieldPanel("call_year"),
-                FieldPanel("axes"),
-                FieldPanel("themes"),
-                FieldPanel("publics"),
+                FieldPanel("call_year", help_text=_("Year of the call for projects that "
+                                                    "selected this project, e.g. 2024.")),
+                FieldPanel("axes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("publics", widget=forms.CheckboxSelectMultiple),
             ],
             heading=_("Classification"),
         ),
-        InlinePanel("organisation_roles", label=_("Carrier, partners and funders")),
-        InlinePanel("territory_links", label=_("Territories covered"), min_num=0),
+        InlinePanel("organisation_roles", label=_("organisation"),
+                    heading=_("Carrier, partners and funders")),
+        MultiFieldPanel(
+            [FieldPanel("territory_paste"), FieldPanel("territory_expand")],
+            heading=_("Add territories in bulk"),
+        ),
+        InlinePanel("territory_links", label=_("territory"), heading=_("Territories covered"),
+                    min_num=0),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
-                FieldPanel("duration_text"),
+                FieldPanel("duration_text", help_text=_("The dates or duration as the source "
+                                                        "writes them, e.g. « 18 mois ».")),
                 FieldRowPanel([FieldPanel("budget_eur"), FieldPanel("budget_text")]),
             ],
             heading=_("Dates and budget"),
         ),
-        InlinePanel("actions", label=_("Actions")),
-        InlinePanel("objectives", label=_("Objectives")),
-        InlinePanel("indicator_values", label=_("Key figures and indicators")),
-        InlinePanel("places", label=_("Places")),
-        InlinePanel("events", label=_("Events")),
-        InlinePanel("contacts", label=_("Contacts")),
-        InlinePanel("resources", label=_("Resources")),
-        InlinePanel("testimonials", label=_("Testimonials")),
+        InlinePanel("actions", label=_("action"), heading=_("Actions")),
+        InlinePanel("objectives", label=_("objective"), heading=_("Objectives")),
+        OwnFormInlinePanel("indicator_values", label=_("figure"),
+                           heading=_("Key figures and indicators")),
+        InlinePanel("places", label=_("place"), heading=_("Places")),
+        InlinePanel("events", label=_("event"), heading=_("Events")),
+        InlinePanel("contacts", label=_("contact"), heading=_("Contacts")),
+        InlinePanel("resources", label=_("resource"), heading=_("Resources")),
+        InlinePanel("testimonials", label=_("testimonial"), heading=_("Testimonials")),
         FieldPanel("source_document"),
     ]
+    # --- end staff
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary", boost=2),
