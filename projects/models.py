@@ -9,6 +9,7 @@ covers commune X" and every choropleth are one indexed query.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -192,10 +193,12 @@ class ProgrammePage(Page):
         FieldPanel("short_title"),
         FieldPanel("intro"),
         FieldPanel("description"),
-        InlinePanel("organisation_roles", label=_("Funders and pilots")),
-        InlinePanel("calls", label=_("Calls for projects")),
-        InlinePanel("axes", label=_("Axes and priorities")),
-        InlinePanel("figures", label=_("Key figures")),
+        # staff (#13): "Add" buttons read « Ajouter un financeur ou pilote » (projects.panels).
+        InlinePanel("organisation_roles", label=_("a funder or pilot"),
+                    heading=_("Funders and pilots")),
+        InlinePanel("calls", label=_("a call for projects"), heading=_("Calls for projects")),
+        InlinePanel("axes", label=_("an axis or priority"), heading=_("Axes and priorities")),
+        InlinePanel("figures", label=_("a key figure"), heading=_("Key figures")),
         FieldPanel("source_document"),
     ]
     search_fields = [
@@ -400,13 +403,13 @@ class ProjectPage(Page):
             ],
             heading=_("Classification"),
         ),
-        InlinePanel("organisation_roles", label=_("organisation"),
+        InlinePanel("organisation_roles", label=_("an organisation"),
                     heading=_("Carrier, partners and funders")),
         MultiFieldPanel(
             [FieldPanel("territory_paste"), FieldPanel("territory_expand")],
             heading=_("Add territories in bulk"),
         ),
-        InlinePanel("territory_links", label=_("territory"), heading=_("Territories covered"),
+        InlinePanel("territory_links", label=_("a territory"), heading=_("Territories covered"),
                     min_num=0),
         MultiFieldPanel(
             [
@@ -417,15 +420,15 @@ class ProjectPage(Page):
             ],
             heading=_("Dates and budget"),
         ),
-        InlinePanel("actions", label=_("action"), heading=_("Actions")),
-        InlinePanel("objectives", label=_("objective"), heading=_("Objectives")),
-        OwnFormInlinePanel("indicator_values", label=_("figure"),
+        InlinePanel("actions", label=_("an action"), heading=_("Actions")),
+        InlinePanel("objectives", label=_("an objective"), heading=_("Objectives")),
+        OwnFormInlinePanel("indicator_values", label=_("a figure"),
                            heading=_("Key figures and indicators")),
-        InlinePanel("places", label=_("place"), heading=_("Places")),
-        InlinePanel("events", label=_("event"), heading=_("Events")),
-        InlinePanel("contacts", label=_("contact"), heading=_("Contacts")),
-        InlinePanel("resources", label=_("resource"), heading=_("Resources")),
-        InlinePanel("testimonials", label=_("testimonial"), heading=_("Testimonials")),
+        InlinePanel("places", label=_("a place"), heading=_("Places")),
+        InlinePanel("events", label=_("an event"), heading=_("Events")),
+        InlinePanel("contacts", label=_("a contact"), heading=_("Contacts")),
+        InlinePanel("resources", label=_("a resource"), heading=_("Resources")),
+        InlinePanel("testimonials", label=_("a testimonial"), heading=_("Testimonials")),
         FieldPanel("source_document"),
     ]
     # --- end staff
@@ -525,6 +528,32 @@ class ProjectPage(Page):
     @property
     def published_contacts(self):
         return [c for c in self.contacts.all() if c.publish]
+
+    # --- staff (#13): the preview of a draft shows the draft's coverage, computed, not
+    # written (ProjectCoverage holds the published state only).
+    is_draft_preview = False
+
+    def serve_preview(self, request, mode_name):
+        self.is_draft_preview = True
+        return super().serve_preview(request, mode_name)
+
+    @cached_property
+    def commune_count(self) -> int:
+        """How many communes the project covers: its draft's when previewed."""
+        if self.is_draft_preview:
+            from projects.coverage import covered_commune_ids
+
+            return len(covered_commune_ids(self.covered_territories))
+        return self.coverage.count()
+
+    @property
+    def map_url(self) -> str:
+        """The map document of the page (of the draft's territories when previewed)."""
+        if self.is_draft_preview:
+            ids = ",".join(str(t.pk) for t in self.covered_territories)
+            return f"/cartes/projet/apercu/?territoires={ids}&titre={quote(self.title)}"
+        return f"/cartes/projet/{self.pk}/"
+    # --- end staff
 
 
 class ProjectOrganisation(Orderable):

@@ -1,6 +1,12 @@
 """Admin panels shared by the page models."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import InlinePanel
+
+#: Wagtail's "Add" button of an InlinePanel. Our French catalogue (which Django reads before
+#: Wagtail's) says « Ajouter %(label)s » instead of « Ajouter un(e) %(label)s », and every
+#: InlinePanel label carries its article: « Ajouter une action », « Ajouter un contact ».
+ADD_BUTTON = _("Add %(label)s")
 
 
 class OwnFormInlinePanel(InlinePanel):
