@@ -284,8 +284,8 @@ def measure(client, url: str, runs: int = RUNS) -> dict:
 def selected_count(path: str) -> int:
     from django.http import QueryDict
 
+    from portal.listing import listing_queryset
     from projects.filters import ProjectFilter
-    from projects.listing import listing_queryset
 
     query = QueryDict(path.partition("?")[2])
     return ProjectFilter(query, queryset=listing_queryset()).qs.count()

@@ -23,8 +23,8 @@ from django.db import connection  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from indicators import map_views as coverage_views  # noqa: E402
-from projects import map_views  # noqa: E402
+from portal.views import coverage_maps as coverage_views  # noqa: E402
+from portal.views import project_maps as map_views  # noqa: E402
 from projects.models import ProjectPage  # noqa: E402
 
 MB = 1_000_000

@@ -106,6 +106,10 @@ class IndicatorValue(models.Model):
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=4, null=True, blank=True)
+    value_max = models.DecimalField(
+        _("upper bound"), max_digits=16, decimal_places=4, null=True, blank=True,
+        help_text=_("When the source gives a range (“60 à 80”): its upper bound; the value or "
+                    "the target holds the lower bound."))
     value_text = models.CharField(_("as written in the source"), max_length=400, blank=True)
     target = models.DecimalField(_("target"), max_digits=16, decimal_places=4, null=True,
                                  blank=True)
@@ -130,7 +134,8 @@ class IndicatorValue(models.Model):
 
     panels = [
         FieldRowPanel([FieldPanel("definition"), FieldPanel("kind")]),
-        FieldRowPanel([FieldPanel("value"), FieldPanel("target"), FieldPanel("baseline")]),
+        FieldRowPanel([FieldPanel("value"), FieldPanel("target"), FieldPanel("value_max"),
+                       FieldPanel("baseline")]),
         FieldPanel("value_text"),
         FieldRowPanel([FieldPanel("period_start"), FieldPanel("period_end")]),
         MultiFieldPanel([FieldRowPanel([FieldPanel("numerator"), FieldPanel("denominator")])],
@@ -175,6 +180,32 @@ class IndicatorValue(models.Model):
         return f"{number.normalize():f} {self.definition.unit}".strip()
 
     @property
+    def sentence(self) -> str:
+        """The figure in one French sentence, as cards, spreadsheets and open data show it:
+        "Ménages accompagnés : 60 à 80 ménages (Cible, 2024–2026)"."""
+        period = self.period_label
+        details = f"{self.get_kind_display()}{', ' + period if period else ''}"
+        return f"{self.definition.label} : {self.display_value} ({details})"
+
+    @property
+    def number(self):
+        """The figure's own number: its value, or for a target figure its target (the lower
+        bound when the source gives a range)."""
+        return self.value if self.value is not None else self.target
+
+    @property
+    def bounds(self) -> tuple:
+        """(value, value_min, value_max) as open data publishes them: an exact figure has all
+        three equal; a range has no single value but both bounds; a figure known only in words
+        ("une trentaine", "1 habitant sur 4") has none."""
+        number = self.number
+        if number is None:
+            return None, None, None
+        if self.value_max is not None and self.value_max != number:
+            return None, number, self.value_max
+        return number, number, number
+
+    @property
     def period_label(self) -> str:
         return period_label(self.period_start, self.period_end)
 
@@ -194,7 +225,7 @@ class IndicatorValue(models.Model):
             errors["period_end"] = _("The end of the period must be after its start.")
         definition = getattr(self, "definition", None) if self.definition_id else None
         if definition is not None:
-            for name in ("value", "target", "baseline"):
+            for name in ("value", "target", "value_max", "baseline"):
                 number = getattr(self, name)
                 if number is None:
                     continue
@@ -204,6 +235,10 @@ class IndicatorValue(models.Model):
                     errors[name] = _("A count or an amount cannot be negative.")
             if definition.measure == Measure.QUALITATIVE and self.value is not None:
                 errors["value"] = _("A qualitative indicator has text, not a number.")
+        lower = self.value if self.value is not None else self.target
+        if self.value_max is not None and (lower is None or self.value_max < lower):
+            errors["value_max"] = _("The upper bound needs a lower bound (the value or the "
+                                    "target) that does not exceed it.")
         if self.denominator is not None and self.denominator <= 0:
             errors["denominator"] = _("The denominator must be positive.")
         if self.value is None and self.target is None and not self.value_text:

@@ -26,13 +26,35 @@ from wagtail.search import index
 
 from maps.models import SCALE_RANK, Scale, Territory
 from projects.forms import ProjectPageForm
-from projects.panels import OwnFormInlinePanel
 
 
 def euros(verbose_name) -> models.DecimalField:
     """An optional, non-negative amount in euros (envelopes, budgets, grants)."""
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, null=True,
                                blank=True, validators=[MinValueValidator(0)])
+
+
+class Provenance(models.TextChoices):
+    """Whether a fact is what the source document says, or the editors' reading of it: open
+    data reusers (and visitors) must be able to tell the two apart."""
+
+    STATED = "stated", _("Stated by the source")
+    INFERRED = "inferred", _("Inferred by the editors")
+
+
+def provenance_field(verbose_name) -> models.CharField:
+    return models.CharField(
+        verbose_name, max_length=10, choices=Provenance.choices, default=Provenance.STATED
+    )
+
+
+def provenance_note(verbose_name=None) -> models.CharField:
+    return models.CharField(
+        verbose_name or _("provenance note"),
+        max_length=400,
+        blank=True,
+        help_text=_("How the editors inferred it, when it is inferred."),
+    )
 
 
 class SourceDocument(models.Model):
@@ -79,6 +101,12 @@ class Organisation(index.Indexed, models.Model):
     name = models.CharField(_("name"), max_length=300)
     acronym = models.CharField(_("acronym"), max_length=80, blank=True)
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        help_text=_("14 digits: the establishment, when known."),
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.AUTRE)
     website = models.URLField(_("website"), blank=True)
     commune = models.ForeignKey(
@@ -102,7 +130,7 @@ class Organisation(index.Indexed, models.Model):
         FieldPanel("acronym"),
         FieldPanel("key"),
         FieldPanel("kind"),
-        FieldPanel("siren"),
+        FieldRowPanel([FieldPanel("siren"), FieldPanel("siret")]),
         FieldPanel("website"),
         FieldPanel("commune"),
     ]
@@ -118,6 +146,10 @@ class Organisation(index.Indexed, models.Model):
     def clean(self):
         if self.siren and (len(self.siren) != 9 or not self.siren.isdigit()):
             raise ValidationError({"siren": _("A SIREN has 9 digits.")})
+        if self.siret and (len(self.siret) != 14 or not self.siret.isdigit()):
+            raise ValidationError({"siret": _("A SIRET has 14 digits.")})
+        if self.siren and self.siret and not self.siret.startswith(self.siren):
+            raise ValidationError({"siret": _("A SIRET starts with the SIREN.")})
 
 
 class Vocabulary(models.Model):
@@ -216,13 +248,6 @@ class ProgrammePage(Page):
     @property
     def label(self):
         return self.short_title or self.title
-
-    def get_context(self, request, *args, **kwargs):
-        from projects.listing import project_listing
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(project_listing(request, programme=self))
-        return context
 
 
 class ProgrammeOrganisation(Orderable):
@@ -330,13 +355,6 @@ class ProjectIndexPage(Page):
     class Meta:
         verbose_name = _("project listing")
 
-    def get_context(self, request, *args, **kwargs):
-        from projects.listing import project_listing
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(project_listing(request))
-        return context
-
 
 class ProjectStatus(models.TextChoices):
     UPCOMING = "a-venir", _("Upcoming")
@@ -383,6 +401,10 @@ class ProjectPage(Page):
         help_text="Denormalised parent programme, for filters and counts in one query.",
     )
     broadest_scale = models.CharField(max_length=16, blank=True, editable=False)
+    title_provenance = provenance_field(_("title provenance"))
+    title_note = provenance_note(_("title note"))
+    axes_provenance = provenance_field(_("provenance of the axes"))
+    axes_note = provenance_note(_("axes note"))
     seed_fingerprint = models.CharField(max_length=40, blank=True, editable=False)
 
     # --- staff (#13): panels of the project editor (checkbox vocabularies, bulk territories,
@@ -390,6 +412,7 @@ class ProjectPage(Page):
     base_form_class = ProjectPageForm
     content_panels = [
         *Page.content_panels,
+        FieldRowPanel([FieldPanel("title_provenance"), FieldPanel("title_note")]),
         FieldPanel("summary", help_text=_("Two or three sentences shown on the project cards "
                                           "and in search results (600 characters at most).")),
         FieldPanel("description"),
@@ -398,6 +421,7 @@ class ProjectPage(Page):
                 FieldPanel("call_year", help_text=_("Year of the call for projects that "
                                                     "selected this project, e.g. 2024.")),
                 FieldPanel("axes", widget=forms.CheckboxSelectMultiple),
+                FieldRowPanel([FieldPanel("axes_provenance"), FieldPanel("axes_note")]),
                 FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("publics", widget=forms.CheckboxSelectMultiple),
             ],
@@ -422,9 +446,9 @@ class ProjectPage(Page):
         ),
         InlinePanel("actions", label=_("an action"), heading=_("Actions")),
         InlinePanel("objectives", label=_("an objective"), heading=_("Objectives")),
-        OwnFormInlinePanel("indicator_values", label=_("a figure"),
-                           heading=_("Key figures and indicators")),
         InlinePanel("places", label=_("a place"), heading=_("Places")),
+        InlinePanel("services", label=_("a service for the public"),
+                    heading=_("Services for the public (data·inclusion)")),
         InlinePanel("events", label=_("an event"), heading=_("Events")),
         InlinePanel("contacts", label=_("a contact"), heading=_("Contacts")),
         InlinePanel("resources", label=_("a resource"), heading=_("Resources")),
@@ -590,8 +614,13 @@ class ProjectTerritory(Orderable):
         on_delete=models.PROTECT,
         related_name="project_links",
     )
+    provenance = provenance_field(_("provenance"))
+    note = provenance_note()
 
-    panels = [FieldPanel("territory")]
+    panels = [
+        FieldPanel("territory"),
+        FieldRowPanel([FieldPanel("provenance"), FieldPanel("note")]),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("territory covered")
@@ -663,6 +692,103 @@ class ProjectPlace(Orderable):
         if self.commune and self.commune.has_point:
             return self.commune.centroid_lon, self.commune.centroid_lat
         return None
+
+
+class ProjectService(Orderable):
+    """A service for the public that a project runs (an épicerie solidaire, a weekly
+    workshop, a permanence), with the fields the national directory data·inclusion needs:
+    staff fill them so that the service can be exported (/donnees/data-inclusion/)."""
+
+    class Fees(models.TextChoices):
+        FREE = "gratuit", _("Free")
+        PAID = "payant", _("Paid")
+
+    project = ParentalKey(ProjectPage, related_name="services", on_delete=models.CASCADE)
+    name = models.CharField(
+        _("service name"),
+        max_length=150,
+        blank=True,
+        help_text=_("3 to 150 characters; the project title if empty."),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("The project summary if empty.")
+    )
+    structure = models.ForeignKey(
+        Organisation,
+        verbose_name=_("structure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="services",
+        help_text=_("Who runs the service; the project's first carrier if empty."),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    address_extra = models.CharField(_("address complement"), max_length=300, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    commune = models.ForeignKey(
+        Territory,
+        verbose_name=_("commune"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"scale": Scale.COMMUNE},
+    )
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    in_person = models.BooleanField(_("reception in person"), default=True)
+    remote = models.BooleanField(_("remote service"), default=False)
+    fees = models.CharField(_("fees"), max_length=10, choices=Fees.choices, blank=True)
+    fees_details = models.CharField(_("fees details"), max_length=300, blank=True)
+    opening_hours = models.CharField(
+        _("opening hours"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "OpenStreetMap opening_hours format, e.g. “Mo-Fr 09:00-12:00; We 14:00-17:00”."
+        ),
+    )
+    access_conditions = models.TextField(_("access conditions"), blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("structure")]),
+        FieldPanel("description"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("address_extra"), FieldPanel("postcode"), FieldPanel("commune")]),
+        FieldRowPanel([FieldPanel("longitude"), FieldPanel("latitude")]),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+        FieldRowPanel([FieldPanel("in_person"), FieldPanel("remote")]),
+        FieldRowPanel([FieldPanel("fees"), FieldPanel("fees_details")]),
+        FieldPanel("opening_hours"),
+        FieldPanel("access_conditions"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("service for the public")
+        verbose_name_plural = _("services for the public")
+
+    def clean(self):
+        errors = {}
+        if self.name and not 3 <= len(self.name) <= 150:
+            errors["name"] = _("A service name has 3 to 150 characters.")
+        if self.postcode and (len(self.postcode) != 5 or not self.postcode.isdigit()):
+            errors["postcode"] = _("A postcode has 5 digits.")
+        if (self.longitude is None) != (self.latitude is None):
+            errors["latitude"] = _("Give both the longitude and the latitude, or neither.")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = _("A longitude lies between -180 and 180.")
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = _("A latitude lies between -90 and 90.")
+        if self.opening_hours:
+            from projects.opening_hours import opening_hours_error
+
+            problem = opening_hours_error(self.opening_hours)
+            if problem:
+                errors["opening_hours"] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProjectEvent(Orderable):

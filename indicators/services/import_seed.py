@@ -86,7 +86,12 @@ class IndicatorSeed:
             problems.add(file, record, "kind", f"nature inconnue « {kind} »")
         value = as_decimal(record.get("value"), problems, file, record, "value")
         target = as_decimal(record.get("target"), problems, file, record, "target")
-        for name, number in (("value", value), ("target", target)):
+        upper = as_decimal(record.get("value_max"), problems, file, record, "value_max")
+        lower = value if value is not None else target
+        if upper is not None and (lower is None or upper < lower):
+            problems.add(file, record, "value_max",
+                         "borne haute sans borne basse (value) ou inférieure à elle")
+        for name, number in (("value", value), ("target", target), ("value_max", upper)):
             if number is None:
                 continue
             if definition["measure"] == Measure.PERCENT and not 0 <= number <= 100:
@@ -135,6 +140,7 @@ class IndicatorSeed:
             )
             rows.append(IndicatorValue(
                 definition=definition, kind=kind, value=value, target=target,
+                value_max=as_decimal(item.get("value_max"), Problems(), file, item, ""),
                 baseline=as_decimal(item.get("baseline"), Problems(), file, item, ""),
                 value_text=text(item.get("value_text")),
                 period_start=as_date(item.get("period_start"), Problems(), file, item, ""),

@@ -173,3 +173,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Open data (/donnees/): who publishes the datasets, and the year of the official reference
+# each territory code comes from (INSEE COG for communes, départements and regions; DGCL
+# perimeters for EPCI), published next to every raw code.
+PORTAL_PRODUCER = os.environ.get(
+    "PORTAL_PRODUCER", "DREETS Hauts-de-France et ARS Hauts-de-France")
+PORTAL_REFERENCE_YEARS = {"region": 2026, "departement": 2026, "commune": 2026, "epci": 2025}
+# data·inclusion: our producer identifier, prefix of every exported service and structure id.
+PORTAL_DATA_INCLUSION_SOURCE = os.environ.get("PORTAL_DATA_INCLUSION_SOURCE",
+                                              "portail-projets-hdf")

@@ -40,8 +40,10 @@ from projects.models import (
     ProjectPage,
     ProjectPlace,
     ProjectResource,
+    ProjectService,
     ProjectTerritory,
     ProjectTestimonial,
+    Provenance,
     Public,
     SourceDocument,
     Theme,
@@ -61,6 +63,8 @@ ROLES = {c for c, _l in ProjectOrganisation.Role.choices}
 PROGRAMME_ROLES = {c for c, _l in ProgrammeOrganisation.Role.choices}
 RESOURCE_KINDS = {c for c, _l in ProjectResource.Kind.choices}
 ORG_KINDS = {c for c, _l in Organisation.Kind.choices}
+PROVENANCES = {c for c, _l in Provenance.choices}
+FEES = {c for c, _l in ProjectService.Fees.choices}
 
 #: A hook gets (page, project record, seed file) and adds its own child rows to the page
 #: before its revision is saved (the indicators app adds key figures this way).
@@ -150,6 +154,7 @@ class Catalogue:
                 "name": text(org.get("name")),
                 "acronym": text(org.get("acronym")),
                 "siren": text(org.get("siren")),
+                "siret": text(org.get("siret")),
                 "kind": text(org.get("kind")) or "autre",
                 "website": text(org.get("website")),
                 "commune": text(org.get("commune")),
@@ -162,6 +167,12 @@ class Catalogue:
                 problems.add(file, org, "kind", f"type inconnu « {values['kind']} »")
             elif values["siren"] and (len(values["siren"]) != 9 or not values["siren"].isdigit()):
                 problems.add(file, org, "siren", f"SIREN invalide « {values['siren']} »")
+            elif values["siret"] and (
+                len(values["siret"]) != 14
+                or not values["siret"].isdigit()
+                or (values["siren"] and not values["siret"].startswith(values["siren"]))
+            ):
+                problems.add(file, org, "siret", f"SIRET invalide « {values['siret']} »")
             elif key in self.organisations and self.organisations[key]["name"] != values["name"]:
                 problems.add(file, org, "key", f"« {key} » déjà défini sous un autre nom")
             else:
@@ -196,7 +207,11 @@ class Catalogue:
             for item in record.get("indicators") or []:
                 if isinstance(item.get("territory"), dict):
                     yield item["territory"]
-            for item in (record.get("places") or []) + (record.get("events") or []):
+            for item in (
+                (record.get("places") or [])
+                + (record.get("events") or [])
+                + (record.get("services") or [])
+            ):
                 if item.get("commune"):
                     yield {"scale": "commune", "code": item["commune"]}
         for _file, record in self.customs.values():
@@ -271,6 +286,13 @@ class Catalogue:
         slugs.add(slug)
         if not text(record.get("title")):
             problems.add(file, record, "title", "titre manquant")
+        for name in ("title", "axes"):
+            self._check_provenance(file, self.provenance(file, record, name), name, problems)
+        for ref in record.get("territories") or []:
+            if isinstance(ref, dict):
+                self._check_provenance(file, ref, "territories", problems)
+        for service in record.get("services") or []:
+            self._check_service(file, service, problems)
         programme = text(record.get("programme"))
         if programme not in self.programmes:
             problems.add(file, record, "programme", f"programme inconnu « {programme} »")
@@ -323,6 +345,48 @@ class Catalogue:
         for place in record.get("places") or []:
             if not text(place.get("name")):
                 problems.add(file, place, "name", "lieu sans nom")
+
+    @staticmethod
+    def provenance(file: SeedFile, record: dict, name: str) -> dict:
+        """The provenance of a project's title or axes: its own `provenance:` entry, else
+        the file's default (`provenance:` at the top of the file), else stated."""
+        own = (record.get("provenance") or {}).get(name)
+        default = (file.data.get("provenance") or {}).get(name)
+        return own or default or {}
+
+    @staticmethod
+    def _check_provenance(file, entry, field_name, problems) -> None:
+        status = text(entry.get("provenance") or entry.get("status")) or Provenance.STATED
+        if status not in PROVENANCES:
+            problems.add(file, entry, field_name, f"provenance inconnue « {status} »")
+        elif status == Provenance.INFERRED and not text(entry.get("note")):
+            problems.add(file, entry, field_name, "provenance « inferred » sans note")
+
+    def _check_service(self, file, service, problems) -> None:
+        name = text(service.get("name"))
+        if name and not 3 <= len(name) <= 150:
+            problems.add(file, service, "name", "nom de service de 3 à 150 caractères")
+        if service.get("structure") and text(service["structure"]) not in self.organisations:
+            problems.add(
+                file, service, "structure", f"organisation inconnue « {service['structure']} »"
+            )
+        postcode = text(service.get("postcode"))
+        if postcode and (len(postcode) != 5 or not postcode.isdigit()):
+            problems.add(file, service, "postcode", f"code postal invalide « {postcode} »")
+        if service.get("commune") and (Scale.COMMUNE, text(service["commune"])) not in (
+            self.territories
+        ):
+            problems.add(file, service, "commune", f"commune inconnue « {service['commune']} »")
+        fees = text(service.get("fees"))
+        if fees and fees not in FEES:
+            problems.add(file, service, "fees", f"frais inconnus « {fees} »")
+        hours = text(service.get("opening_hours"))
+        if hours:
+            from projects.opening_hours import opening_hours_error
+
+            problem = opening_hours_error(hours)
+            if problem:
+                problems.add(file, service, "opening_hours", str(problem))
 
     # ----------------------------------------------------------------- writing
     def write(self, report: ImportReport, hooks: list[ProjectHook] = ()) -> None:
@@ -467,7 +531,9 @@ class Catalogue:
     ) -> None:
         slug = record["slug"]
         page = ProjectPage.objects.child_of(programme).filter(slug=slug).first()
-        digest = fingerprint(record, file.data.get("source"))
+        # The file's default provenance is part of every project's content.
+        defaults = file.data.get("provenance")
+        digest = fingerprint(record, file.data.get("source"), *([defaults] if defaults else []))
         if page is not None and page.seed_fingerprint == digest:
             _count(report, "projets", "unchanged")
             return
@@ -486,6 +552,12 @@ class Catalogue:
         page.programme = programme
         axis_by_code = {a.code: a for a in ProgrammeAxis.objects.filter(programme=programme)}
         page.axes = [axis_by_code[c] for c in record.get("axes") or []]
+        title_provenance = self.provenance(file, record, "title")
+        page.title_provenance = text(title_provenance.get("status")) or Provenance.STATED
+        page.title_note = text(title_provenance.get("note"))
+        axes_provenance = self.provenance(file, record, "axes") if page.axes else {}
+        page.axes_provenance = text(axes_provenance.get("status")) or Provenance.STATED
+        page.axes_note = text(axes_provenance.get("note"))
         page.themes = [themes[c] for c in record.get("themes") or []]
         page.publics = [publics[c] for c in record.get("publics") or []]
         page.organisation_roles = [
@@ -498,7 +570,11 @@ class Catalogue:
             for r in record.get("organisations") or []
         ]
         page.territory_links = [
-            ProjectTerritory(territory=self.territories[(t["scale"], str(t["code"]))])
+            ProjectTerritory(
+                territory=self.territories[(t["scale"], str(t["code"]))],
+                provenance=text(t.get("provenance")) or Provenance.STATED,
+                note=text(t.get("note")),
+            )
             for t in record.get("territories") or []
         ]
         page.actions = [ProjectAction(text=text(a)) for a in record.get("actions") or []]
@@ -513,6 +589,28 @@ class Catalogue:
                 latitude=p.get("lat"),
             )
             for p in record.get("places") or []
+        ]
+        page.services = [
+            ProjectService(
+                name=text(v.get("name")),
+                description=text(v.get("description")),
+                structure=orgs.get(text(v.get("structure"))) if v.get("structure") else None,
+                address=text(v.get("address")),
+                address_extra=text(v.get("address_extra")),
+                postcode=text(v.get("postcode")),
+                commune=commune(v.get("commune")),
+                longitude=v.get("lon"),
+                latitude=v.get("lat"),
+                email=text(v.get("email")),
+                phone=text(v.get("phone")),
+                in_person=bool(v.get("in_person", True)),
+                remote=bool(v.get("remote", False)),
+                fees=text(v.get("fees")),
+                fees_details=text(v.get("fees_details")),
+                opening_hours=text(v.get("opening_hours")),
+                access_conditions=text(v.get("access_conditions")),
+            )
+            for v in record.get("services") or []
         ]
         page.events = [
             ProjectEvent(

@@ -11,9 +11,9 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from projects.exports import COLUMNS, _csv_cell
+from portal.exports import COLUMNS, _csv_cell
+from portal.listing import listing_queryset
 from projects.filters import ProjectFilter
-from projects.listing import listing_queryset
 from projects.models import ProjectPage
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from maps.models import SCALE_RANK, Scale, Territory
+from portal.listing import listing_queryset
 from projects.filters import ProjectFilter
-from projects.listing import listing_queryset
 from projects.models import ProjectPage, ProjectStatus
 from projects.territory import LEVEL_LABELS, is_broad
 

@@ -4,8 +4,8 @@ import pytest
 from django.http import QueryDict
 from wagtail.search import index
 
+from portal.listing import listing_queryset
 from projects.filters import ProjectFilter
-from projects.listing import listing_queryset
 from projects.models import ProjectPage
 from projects.search import MAX_WORDS, clean_query, search_ids
 

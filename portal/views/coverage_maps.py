@@ -7,9 +7,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 
 from indicators.territory_figures import figure_labels
-from maps.responses import map_response
 from maps.services import gaps, render
-from projects import map_data
+from portal import map_data
+from portal.responses import map_response
 
 #: The coverage page filters on these listing params only.
 FILTERS = ("programme", "thematique")

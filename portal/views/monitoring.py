@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from indicators.dashboard import Scope, build_table, dashboard, departements_map, table_names
-from maps.responses import map_response
+from portal.responses import map_response
 from projects.models import ProgrammePage
 
 

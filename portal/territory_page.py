@@ -1,11 +1,6 @@
 """What a territory page shows besides the project listing: where the territory sits (its
 enclosing territories), what it contains (summarised by scale, paginated), how much of it the
 projects cover, and its context indicators.
-
-Layering: `projects` never imports `indicators`. The context indicators are reached through
-the `indicator_values` reverse relation that `indicators.IndicatorValue.territory` declares,
-prefetched here by name and rendered by the template, the same way the project page shows
-its key figures.
 """
 
 from __future__ import annotations
@@ -15,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
+from indicators.models import IndicatorValue
 from maps.models import SCALE_RANK, Scale, Territory
 from projects.models import ProjectCoverage, ProjectPage
 from projects.territory import _rank_case
@@ -101,7 +97,7 @@ def with_context_figures(territory: Territory) -> Territory:
     """The territory with its figures (poverty rate, births…) prefetched by relation name."""
     return (Territory.objects.filter(pk=territory.pk).defer("geometry").prefetch_related(Prefetch(
         "indicator_values",
-        queryset=territory.indicator_values.model.objects.select_related("definition", "project")
+        queryset=IndicatorValue.objects.select_related("definition", "project")
         .filter(Q(project__isnull=True) | Q(project__live=True), kind="context")
         .order_by("definition__label", "-period_end", "pk"),
     )).first())

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
+from indicators.models import IndicatorValue
 from maps.models import SCALE_RANK
 from projects.filters import status_q
 from projects.models import (
@@ -89,9 +90,7 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
     GeoJSON properties), in its order or in the order of the ids given.
 
     Read with `values()`, one query per relation: instantiating thousands of Wagtail pages
-    and their modelcluster relations costs seconds, plain rows milliseconds. Key figures
-    are reached through the `indicator_values` relation of ProjectPage, by name (projects
-    never imports indicators)."""
+    and their modelcluster relations costs seconds, plain rows milliseconds."""
     rows = list(queryset.annotate(status_code=status_expression())
                 .values(*PROJECT_FIELDS, "status_code"))
     if order is not None:
@@ -121,18 +120,13 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
                         .order_by("project_id", "sort_order", "pk").values(
         "project_id", "name", "role", "organisation__name", "email", "phone"))
     figures: dict[int, list[str]] = {}
-    for figure in _figure_model().objects.filter(project_id__in=ids).select_related(
+    for figure in IndicatorValue.objects.filter(project_id__in=ids).select_related(
             "definition").order_by("project_id", "sort_order", "pk"):
         figures.setdefault(figure.project_id, []).append(figure_text(figure))
     covered = covered_commune_counts(ids)
     urls = PageUrls(request)
     return [_record(row, urls, covered, roles, vocabularies, territories, places, contacts,
                     figures) for row in rows]
-
-
-def _figure_model():
-    """IndicatorValue, found through ProjectPage's reverse relation (no import upwards)."""
-    return ProjectPage._meta.get_field("indicator_values").related_model
 
 
 def covered_commune_counts(project_ids: Iterable[int]) -> dict[int, int]:

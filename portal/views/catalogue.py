@@ -10,17 +10,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from projects import exports
-from projects.filters import ProjectFilter
-from projects.listing import listing_queryset, project_listing
-from projects.territory import is_exact, resolve_territory, territory_key
-from projects.territory_page import (
+from portal import exports
+from portal.listing import listing_queryset, project_listing
+from portal.territory_page import (
     ancestors_of,
     children_page,
     children_summary,
     coverage_summary,
     with_context_figures,
 )
+from projects.filters import ProjectFilter
+from projects.territory import is_exact, resolve_territory, territory_key
 
 
 def filtered_projects(request) -> ProjectFilter:

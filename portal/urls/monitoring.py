@@ -3,7 +3,7 @@ and one CSV per dashboard table."""
 
 from django.urls import path
 
-from indicators import views
+from portal.views import monitoring as views
 
 app_name = "indicators"
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_value_constraint_message'),
+        ('indicators', '0004_opendata_value_max'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

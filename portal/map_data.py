@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from maps.models import Scale, Territory
 from maps.services import render
 from maps.services.render import LEVELS, MarkerSpec, RenderedMap
+from portal.listing import listing_queryset
 from projects.filters import ProjectFilter
-from projects.listing import listing_queryset
 from projects.models import ProjectCoverage, ProjectPage, ProjectPlace, ProjectTerritory
 
 LEVEL_PARAM = "niveau"

@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from maps.models import Territory
-from projects import exports
+from portal import exports
+from portal.listing import MAX_PAGE_SIZE, PAGE_SIZE, level_groups, listing_queryset, page_size
+from portal.territory_page import ancestors_of, children_summary, with_context_figures
 from projects.filters import SORT_CHOICES, ProjectFilter
-from projects.listing import MAX_PAGE_SIZE, PAGE_SIZE, level_groups, listing_queryset, page_size
 from projects.models import ProjectPage
 from projects.territory import is_broad, level_label, resolve_territory, territory_key
-from projects.territory_page import ancestors_of, children_summary, with_context_figures
 
 FILTER_PARAMS = [
     ("q", _("Full-text search in French (accents and plurals ignored on PostgreSQL).")),

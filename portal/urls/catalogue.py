@@ -3,10 +3,11 @@ Wagtail's catch-all, so /projets/export.csv is not read as a child page of /proj
 
 from django.urls import include, path, re_path
 
-from projects import api, views
+from portal import api
+from portal.views import catalogue as views
 
 urlpatterns = [
-    path("", include("projects.map_urls")),
+    path("", include("portal.urls.project_maps")),
     path("projets/export.csv", views.export_csv, name="project-export-csv"),
     path("projets/export.xlsx", views.export_xlsx, name="project-export-xlsx"),
     path("projets/export.geojson", views.export_geojson, name="project-export-geojson"),

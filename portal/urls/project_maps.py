@@ -1,9 +1,9 @@
-"""Map addresses of the catalogue (DESIGN.md §3). The coverage map needs indicator values,
-so it lives in `indicators` (indicators/map_urls.py)."""
+"""Map addresses of the catalogue (DESIGN.md §3): the explorer and the map of a project;
+the coverage map is in portal/urls/coverage_maps.py."""
 
 from django.urls import path
 
-from projects import map_views
+from portal.views import project_maps as map_views
 
 urlpatterns = [
     path("cartes/projet/<int:pk>/", map_views.project_map, name="project-map"),

@@ -4,15 +4,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal.views import health as views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("", include("indicators.urls")),
-    path("", include("indicators.map_urls")),  # /cartes/couverture/ (needs indicator values)
-    path("", include("projects.urls")),
+    path("", include("portal.urls.monitoring")),
+    path("", include("portal.urls.coverage_maps")),
+    path("", include("portal.urls.catalogue")),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,5 @@
-"""Template access to a project's key figures (`indicators.aggregation.project_key_figures`),
-so that project templates (in `projects`, below `indicators`) show them without `projects`
-ever importing `indicators`."""
+"""Template access to a project's key figures (`indicators.aggregation.project_key_figures`)
+for the project page: its model (in `projects`) cannot ask `indicators` itself."""
 
 from django import template
 

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
-from maps.responses import map_response
-from projects import map_data
+from portal import map_data
+from portal.responses import map_response
 from projects.models import ProjectPage
 
 

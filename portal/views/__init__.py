@@ -1,0 +1,1 @@
+"""Public HTTP views of the portal: thin, over the domain apps' services."""
