@@ -5,8 +5,8 @@ whatever the number of rows.
 CSV choice, for the people who open it in Excel (French locale): UTF-8 with a byte-order
 mark (without it Excel reads the accents as Windows-1252), semicolon separator and decimal
 comma (what French Excel expects), ISO dates (which it recognises), several values in one
-cell separated by " | ". Text cells that would start a formula (= + - @) get a leading
-apostrophe, the usual protection against spreadsheet formula injection.
+cell separated by " | ". Text cells are made safe by `portal.spreadsheets` (control
+characters removed; text that would start a formula, = + - @, kept as text).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from wagtail.models import Site
 
 from indicators.models import IndicatorValue
 from maps.models import SCALE_RANK
+from portal import spreadsheets
+from projects import consent
 from projects.filters import status_q
 from projects.models import (
     ProjectContact,
@@ -41,7 +43,6 @@ from projects.models import (
 
 SEPARATOR = " | "
 CSV_DELIMITER = ";"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def status_expression():
@@ -118,7 +119,7 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
         "commune__centroid_lon", "commune__centroid_lat"))
     contacts = _grouped(ProjectContact.objects.filter(project_id__in=ids, publish=True)
                         .order_by("project_id", "sort_order", "pk").values(
-        "project_id", "name", "role", "organisation__name", "email", "phone"))
+        "project_id", *consent.CONTACT_VALUES))
     figures: dict[int, list[str]] = {}
     for figure in IndicatorValue.objects.filter(project_id__in=ids).select_related(
             "definition").order_by("project_id", "sort_order", "pk"):
@@ -218,9 +219,7 @@ def _record(row, urls, covered, roles, vocabularies, territories, places, contac
                    for p in project_places],
         "point": {"coordinates": [round(point[0], 5), round(point[1], 5)], "source": point[2]}
         if point else None,
-        "contacts": [{"name": c["name"], "role": c["role"],
-                      "organisation": c["organisation__name"] or "", "email": c["email"],
-                      "phone": c["phone"]} for c in contacts.get(pk, [])],
+        "contacts": [consent.public_contact_values(c) for c in contacts.get(pk, [])],
         "key_figures": figures.get(pk, []),
         "source_document": source,
         "last_published_at": row["last_published_at"],
@@ -316,8 +315,7 @@ def _csv_cell(value) -> str:
         return str(value).replace(".", ",")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return spreadsheets.csv_text(str(value))
 
 
 def to_csv(rows: list[dict]) -> bytes:
@@ -334,7 +332,6 @@ def to_xlsx(rows: list[dict], filters_text: list[tuple[str, str]]) -> bytes:
     """An Excel workbook: the projects (numbers and dates typed, header frozen, auto-filter)
     and a second sheet saying which filters produced them and when."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -348,17 +345,15 @@ def to_xlsx(rows: list[dict], filters_text: list[tuple[str, str]]) -> bytes:
     bold = Font(bold=True)
     cells = []
     for label in header:
-        cell = WriteOnlyCell(sheet, value=label)
+        cell = spreadsheets.xlsx_cell(sheet, label)
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
     for row in body:
         out = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-            elif isinstance(value, datetime.date):
+            cell = spreadsheets.xlsx_cell(sheet, value)
+            if isinstance(value, datetime.date):
                 cell.number_format = "yyyy-mm-dd"
             out.append(cell)
         sheet.append(out)
@@ -367,7 +362,7 @@ def to_xlsx(rows: list[dict], filters_text: list[tuple[str, str]]) -> bytes:
     about.append([str(_("Exported on")), datetime.date.today().isoformat()])
     about.append([str(_("Projects")), len(body)])
     for name, value in filters_text:
-        about.append([name, value])
+        about.append([spreadsheets.xlsx_cell(about, name), spreadsheets.xlsx_cell(about, value)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

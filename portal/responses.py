@@ -4,6 +4,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 
 from maps.services.render import RenderedMap
+from portal.csp import mark_map_document
 
 
 def map_response(request, rendered: RenderedMap) -> HttpResponse:
@@ -14,6 +15,6 @@ def map_response(request, rendered: RenderedMap) -> HttpResponse:
     else:
         response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
     response["ETag"] = rendered.etag
-    response["X-Frame-Options"] = "SAMEORIGIN"
+    mark_map_document(response)  # folium's inline script allowed here, framed by us only
     patch_cache_control(response, no_cache=True)
     return response

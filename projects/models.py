@@ -25,6 +25,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from maps.models import SCALE_RANK, Scale, Territory
+from projects import consent
 from projects.forms import ProjectPageForm
 
 
@@ -551,7 +552,8 @@ class ProjectPage(Page):
 
     @property
     def published_contacts(self):
-        return [c for c in self.contacts.all() if c.publish]
+        """The contacts shown on the site, as the public may see them (projects/consent.py)."""
+        return [c.public_view() for c in self.contacts.all() if c.publish]
 
     # --- staff (#13): the preview of a draft shows the draft's coverage, computed, not
     # written (ProjectCoverage holds the published state only).
@@ -825,7 +827,15 @@ class ProjectEvent(Orderable):
 
 
 class ProjectContact(Orderable):
-    """A contact. Named persons are personal data: shown publicly only with consent."""
+    """A contact. Named persons are personal data: their name and direct details are shown
+    only with a recorded basis (rules in projects/consent.py)."""
+
+    class ConsentBasis(models.TextChoices):
+        NONE = "", _("No basis recorded")
+        PUBLIC_DOCUMENT = consent.PUBLIC_DOCUMENT, _(
+            "Published by the person in a public document")
+        COLLECTED = consent.COLLECTED, _("Consent collected")
+        ROLE_ADDRESS = consent.ROLE_ADDRESS, _("Professional role address only")
 
     project = ParentalKey(ProjectPage, related_name="contacts", on_delete=models.CASCADE)
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -841,23 +851,72 @@ class ProjectContact(Orderable):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     publish = models.BooleanField(
-        _("publication consentie"),
+        _("show on the site"),
         default=False,
         help_text=_(
-            "Tick only if the person agreed to be shown publicly (or the contact is "
-            "already published in an official document)."
+            "The role and organisation are then shown. The person's name, e-mail and phone "
+            "are shown only with a basis below; a generic address (contact@…) is always shown."
         ),
     )
+    consent_basis = models.CharField(
+        _("basis for publishing the details"), max_length=20, choices=ConsentBasis.choices,
+        blank=True, default="")
+    consent_document = models.ForeignKey(
+        SourceDocument,
+        verbose_name=_("public document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The document in which the person published these details."),
+    )
+    consent_date = models.DateField(_("consent collected on"), null=True, blank=True)
+    consent_collected_by = models.CharField(
+        _("consent collected by"), max_length=200, blank=True,
+        help_text=_("Name of the staff member who collected the consent."))
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("role")]),
         FieldPanel("organisation"),
         FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
         FieldPanel("publish"),
+        FieldPanel("consent_basis"),
+        FieldPanel("consent_document"),
+        FieldRowPanel([FieldPanel("consent_date"), FieldPanel("consent_collected_by")]),
     ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("contact")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.consent_basis == consent.PUBLIC_DOCUMENT and self.consent_document_id is None:
+            errors["consent_document"] = _("Say in which public document the details appear.")
+        if self.consent_basis == consent.COLLECTED:
+            if self.consent_date is None:
+                errors["consent_date"] = _("Give the date the consent was collected.")
+            if not self.consent_collected_by:
+                errors["consent_collected_by"] = _("Say who collected the consent.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def basis_is_recorded(self) -> bool:
+        return consent.basis_recorded(self.consent_basis, self.consent_document_id,
+                                      self.consent_date, self.consent_collected_by)
+
+    def public_view(self) -> consent.PublicContact:
+        """The contact as the public may see it."""
+        recorded = self.basis_is_recorded
+        name, email, phone = consent.public_fields(
+            basis=self.consent_basis, recorded=recorded, name=self.name, email=self.email,
+            phone=self.phone)
+        document = self.consent_document.title if self.consent_document_id else ""
+        return consent.PublicContact(
+            name=name, role=self.role, organisation=self.organisation, email=email,
+            phone=phone, basis_text=consent.basis_text(self.consent_basis, document,
+                                                       self.consent_date) if recorded else "")
 
 
 class ProjectResource(Orderable):

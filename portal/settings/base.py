@@ -5,10 +5,12 @@ the same code runs everywhere: `DATABASE_URL` (SQLite file by default, PostgreSQ
 production), `CACHE_URL` (a shared Redis when several app servers run), `MAP_TILES_URL`.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -24,6 +26,8 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "django_filters",
+    "csp",
+    "axes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -50,6 +54,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.csp.PortalCSPMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
+    "portal.middleware.RejectControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by its backend into the page below.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -91,14 +100,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
-if os.environ.get("CACHE_URL", "").startswith("redis://"):
+# The cache is optional: with Redis unreachable, every cache read is a miss and every write is
+# dropped (django-redis IGNORE_EXCEPTIONS), so pages are computed and served uncached. Short
+# socket timeouts keep a dead Redis host from stalling requests; the errors are logged at most
+# once per CACHE_ERROR_LOG_INTERVAL seconds per process (logger "portal.cache", see LOGGING).
+if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ["CACHE_URL"],
             "TIMEOUT": 24 * 3600,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25")),
+                "SOCKET_TIMEOUT": float(os.environ.get("CACHE_TIMEOUT", "0.5")),
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "portal.cache"
 else:
     CACHES = {
         "default": {
@@ -107,6 +127,25 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
+
+# Throttled logins (django-axes): 5 failed logins for one username from one IP address lock
+# that pair out for 15 minutes (French page, HTTP 429); a successful login clears the count.
+# Staff unlock from the admin (« Connexions bloquées ») or with `manage.py axes_reset_username`.
+# Behind a reverse proxy, AXES_PROXY_COUNT=1 reads the client address from X-Forwarded-For.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.views.lockouts.login_locked_out"
+AXES_ENABLE_ADMIN = False  # Django's admin is not served; the Wagtail admin has its own view
+AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"]) if os.environ.get(
+    "AXES_PROXY_COUNT") else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -167,11 +206,60 @@ MAP_TILES_ATTRIBUTION = os.environ.get(
     '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>',
 )
 
+# -- Security headers ------------------------------------------------------------------
+# Content Security Policy (django-csp 4). Portal pages: everything from our own origin, no
+# inline script (static files, or a nonce: `<script nonce="{{ request.csp_nonce }}">`), style
+# attributes allowed but no inline <style> element, never framed. The map documents served in
+# iframes (folium writes inline scripts and styles) and the Wagtail admin (inline scripts in
+# its panels and widgets) get their own policies: see portal/csp.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features the portal never uses, denied to the page and to anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), ambient-light-sensor=(), autoplay=(), battery=(), camera=(), "
+    "display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), publickey-credentials-get=(), serial=(), usb=(), "
+    "xr-spatial-tracking=(), browsing-topics=()"
+)
+
+CACHE_ERROR_LOG_INTERVAL = int(os.environ.get("CACHE_ERROR_LOG_INTERVAL", "60"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "once_per_interval": {
+            "()": "portal.logging.OncePerInterval",
+            "seconds": CACHE_ERROR_LOG_INTERVAL,
+        },
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Redis unreachable: one line (with the traceback) per interval, not one per request.
+        "portal.cache": {"level": "WARNING", "filters": ["once_per_interval"]},
+        # Lockouts (one line each, portal.lockouts) and failed logins (axes) stay in the log.
+        "axes": {"level": "INFO"},
+    },
 }
 
 # Open data (/donnees/): who publishes the datasets, and the year of the official reference

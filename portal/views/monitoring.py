@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from indicators.dashboard import Scope, build_table, dashboard, departements_map, table_names
+from portal import spreadsheets
 from portal.responses import map_response
 from projects.models import ProgrammePage
 
@@ -45,7 +46,7 @@ def monitoring_csv(request, table: str, programme: str | None = None):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    csv.writer(response).writerows(result.csv_rows())
+    csv.writer(response).writerows(spreadsheets.csv_row(r) for r in result.csv_rows())
     return response
 
 

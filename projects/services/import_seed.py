@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from maps.models import Scale, Territory
 from maps.services import areas
 from maps.services.reports import ImportReport
+from projects import consent
 from projects.models import (
     HomePage,
     Organisation,
@@ -632,6 +633,10 @@ class Catalogue:
                 email=text(c.get("email")),
                 phone=text(c.get("phone")),
                 publish=bool(c.get("publish")),
+                # `publish: true` in a seed file means "printed in the source document": that
+                # is the recorded basis for publishing the person's details.
+                consent_basis=consent.PUBLIC_DOCUMENT if c.get("publish") else "",
+                consent_document=page.source_document if c.get("publish") else None,
             )
             for c in record.get("contacts") or []
         ]

@@ -69,7 +69,9 @@ def production_server(django_db_setup, tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DEBUG": "0",
         "SECRET_KEY": "test",
-        "SECURE_COOKIES": "0",
+        "SECURE_COOKIES": "0",  # plain http on the loopback
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": _database_url(),
         "STATIC_ROOT": str(workdir / "static"),

@@ -27,7 +27,7 @@ def test_home_is_french_dsfr_and_lists_the_programmes(client):
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):
@@ -39,7 +39,8 @@ def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):
     monkeypatch.setattr(CursorWrapper, "execute", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["status"] == "error"
+    assert response.json() == {"status": "error", "database": "error", "cache": "ok"}
+    assert "refused" not in response.content.decode()
 
 
 @pytest.mark.smoke
