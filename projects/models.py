@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -187,7 +188,7 @@ class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["projects.ProgrammePage", "projects.ProjectIndexPage"]
+    subpage_types = ["projects.ProgrammePage", "projects.ProjectIndexPage", "projects.ContentPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
@@ -357,11 +358,87 @@ class ProjectIndexPage(Page):
         verbose_name = _("project listing")
 
 
+class ContentPage(Page):
+    """An editorial page of the site itself: the legal pages a State site must have
+    (accessibility statement, legal notice, personal data, cookies) and the site map. `kind`
+    says which one it is, so that the footer can link to it and its template can add what is
+    computed rather than written (the audit's figures, the page tree)."""
+
+    class Kind(models.TextChoices):
+        ACCESSIBILITY = "accessibilite", _("Accessibility statement")
+        LEGAL_NOTICE = "mentions-legales", _("Legal notice")
+        PERSONAL_DATA = "donnees-personnelles", _("Personal data")
+        COOKIES = "cookies", _("Cookie management")
+        SITE_MAP = "plan-du-site", _("Site map")
+        OTHER = "autre", _("Other page")
+
+    kind = models.CharField(
+        _("kind of page"), max_length=32, choices=Kind.choices, default=Kind.OTHER,
+        help_text=_("The footer links to one page of each kind."),
+    )
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("kind"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["projects.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("editorial page")
+        verbose_name_plural = _("editorial pages")
+
+
 class ProjectStatus(models.TextChoices):
     UPCOMING = "a-venir", _("Upcoming")
     ONGOING = "en-cours", _("Ongoing")
     FINISHED = "termine", _("Finished")
     UNKNOWN = "inconnu", _("Dates not known")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+def format_partial_date(day: datetime.date, precision: str) -> str:
+    """A date as precisely as the source gave it: « 17 mars 2026 », « décembre 2026 », « 2023 »
+    (a year-precision date is stored as 1 January or 31 December, never shown as such)."""
+    if precision == DatePrecision.YEAR:
+        return str(day.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(day, "F Y")
+    return date_format(day, "j F Y")
+
+
+def describe_period(start_date, start_precision, end_date, end_precision, duration_text="",
+                    call_text="", call_year=None) -> str:
+    """When a project runs, in the words the source allows: exact or partial dates, else the
+    duration as written, else the call it was selected in; only when the source says nothing
+    at all does the page say so. Takes plain values so that listing rows (no page instance)
+    describe a project exactly as its page does."""
+    start = start_date and format_partial_date(start_date, start_precision)
+    end = end_date and format_partial_date(end_date, end_precision)
+    if start and end:
+        if start == end:
+            return start
+        if start_precision == end_precision == DatePrecision.YEAR:
+            return _("%(start)s to %(end)s") % {"start": start, "end": end}
+        return _("from %(start)s to %(end)s") % {"start": start, "end": end}
+    if start:
+        return _("from %(start)s") % {"start": start}
+    if end:
+        return _("until %(end)s") % {"end": end}
+    parts = []
+    if duration_text:
+        parts.append(_("duration: %(text)s") % {"text": duration_text})
+    if call_text:
+        parts.append(call_text)
+    elif call_year:
+        parts.append(_("call for projects %(year)s") % {"year": call_year})
+    if parts:
+        return " · ".join(str(p) for p in parts)
+    return str(_("dates not given by the source"))
 
 
 class ProjectPage(Page):
@@ -381,7 +458,21 @@ class ProjectPage(Page):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_precision = models.CharField(
+        _("start date precision"), max_length=5, choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("How precisely the source gives the start: a day, a month or only a year."),
+    )
+    end_precision = models.CharField(
+        _("end date precision"), max_length=5, choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("How precisely the source gives the end: a day, a month or only a year."),
+    )
     duration_text = models.CharField(_("dates or duration as written"), max_length=300, blank=True)
+    call_text = models.CharField(
+        _("call for projects as written"), max_length=300, blank=True,
+        help_text=_("The call the project was selected in, as the source names it."),
+    )
     budget_eur = euros(_("budget (€)"))
     budget_text = models.CharField(_("budget as written"), max_length=300, blank=True)
     source_document = models.ForeignKey(
@@ -439,8 +530,10 @@ class ProjectPage(Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldRowPanel([FieldPanel("start_precision"), FieldPanel("end_precision")]),
                 FieldPanel("duration_text", help_text=_("The dates or duration as the source "
                                                         "writes them, e.g. « 18 mois ».")),
+                FieldPanel("call_text"),
                 FieldRowPanel([FieldPanel("budget_eur"), FieldPanel("budget_text")]),
             ],
             heading=_("Dates and budget"),
@@ -527,6 +620,17 @@ class ProjectPage(Page):
     @property
     def status_label(self):
         return ProjectStatus(self.status).label
+
+    @property
+    def status_known(self) -> bool:
+        return self.status != ProjectStatus.UNKNOWN
+
+    @property
+    def when(self) -> str:
+        return describe_period(
+            self.start_date, self.start_precision, self.end_date, self.end_precision,
+            self.duration_text, self.call_text, self.call_year,
+        )
 
     def roles(self, role):
         return [r for r in self.organisation_roles.all() if r.role == role]

@@ -262,6 +262,10 @@ LOGGING = {
     },
 }
 
+# The legal pages name who answers and who hosts: set them for each deployment (README).
+PORTAL_CONTACT_EMAIL = os.environ.get("PORTAL_CONTACT_EMAIL", "")
+PORTAL_HOSTING = os.environ.get("PORTAL_HOSTING", "")
+
 # Open data (/donnees/): who publishes the datasets, and the year of the official reference
 # each territory code comes from (INSEE COG for communes, départements and regions; DGCL
 # perimeters for EPCI), published next to every raw code.

@@ -26,6 +26,7 @@ from maps.services import areas
 from maps.services.reports import ImportReport
 from projects import consent
 from projects.models import (
+    DatePrecision,
     HomePage,
     Organisation,
     ProgrammeAxis,
@@ -72,10 +73,33 @@ FEES = {c for c, _l in ProjectService.Fees.choices}
 ProjectHook = Callable[[ProjectPage, dict, SeedFile], None]
 
 
+BULLET = re.compile(r"^\s*(?:[-•–]|\d+[.)])\s+")
+
+
+def _block_html(lines: list[str]) -> str:
+    """One blank-line separated block: runs of prose lines become a paragraph, runs of bullet
+    lines a list."""
+    out, prose, items = [], [], []
+    for line in [*lines, ""]:
+        bullet = bool(BULLET.match(line))
+        if (bullet or not line.strip()) and prose:
+            out.append(f"<p>{html.escape(' '.join(' '.join(prose).split()))}</p>")
+            prose = []
+        if not bullet and items:
+            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+            items = []
+        if bullet:
+            items.append(" ".join(BULLET.sub("", line, count=1).split()))
+        elif line.strip():
+            prose.append(line)
+    return "".join(out)
+
+
 def paragraphs_html(value: str) -> str:
-    """Plain seed text → rich text: blank-line separated paragraphs, escaped."""
-    parts = [p.strip() for p in text(value).split("\n\n") if p.strip()]
-    return "".join(f"<p>{html.escape(' '.join(p.split()))}</p>" for p in parts)
+    """Plain seed text → rich text: blank-line separated paragraphs, and the source's bullet
+    lines (« - », « • », « 1) ») as real lists, so that they read as lists on the page and to
+    a screen reader instead of dashes in a paragraph. Everything is escaped."""
+    return "".join(_block_html(b.splitlines()) for b in text(value).split("\n\n") if b.strip())
 
 
 def fingerprint(*records) -> str:
@@ -316,6 +340,10 @@ class Catalogue:
         end = as_date(record.get("end_date"), problems, file, record, "end_date")
         if start and end and end < start:
             problems.add(file, record, "end_date", "la date de fin précède la date de début")
+        for name in ("start_precision", "end_precision"):
+            if record.get(name) not in (None, *DatePrecision.values):
+                problems.add(file, record, name, f"précision inconnue « {record.get(name)} » "
+                             "(day, month ou year)")
         budget = as_decimal(record.get("budget_eur"), problems, file, record, "budget_eur")
         if budget is not None and budget < 0:
             problems.add(file, record, "budget_eur", "budget négatif")
@@ -545,7 +573,10 @@ class Catalogue:
         page.call_year = record.get("call_year")
         page.start_date = as_date(record.get("start_date"), Problems(), file, record, "")
         page.end_date = as_date(record.get("end_date"), Problems(), file, record, "")
+        page.start_precision = record.get("start_precision") or DatePrecision.DAY
+        page.end_precision = record.get("end_precision") or DatePrecision.DAY
         page.duration_text = text(record.get("duration_text"))
+        page.call_text = text(record.get("call_text"))
         page.budget_eur = record.get("budget_eur")
         page.budget_text = text(record.get("budget_text"))
         page.source_document = sources.get(file.name)

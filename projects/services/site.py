@@ -9,6 +9,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from projects.models import HomePage, ProjectIndexPage
+from projects.services.legal_pages import ensure_legal_pages
 
 HOME_INTRO = (
     "<p>Le portail des projets financés par les services de l'État en Hauts-de-France "
@@ -44,4 +45,5 @@ def ensure_site() -> HomePage:
         )
         home.add_child(instance=listing)
         listing.save_revision().publish()
+    ensure_legal_pages(home)
     return home
