@@ -4,9 +4,11 @@ chosen through the indicator chooser and a contact, and submits it; a « Relectu
 reviewer logs in and approves it from the dashboard; the public page shows it.
 
 Users, roles and the project are committed to the test database (gunicorn reads it) and
-removed at the end."""
+removed at the end, from a separate thread: Playwright's event loop runs in the test
+thread, where Django refuses database queries."""
 
 import re
+import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -17,27 +19,59 @@ TITLE = "Épicerie itinérante de la Porte du Hainaut (test navigateur)"
 PASSWORD = "pw-navigateur-1234"
 
 
-@pytest.fixture(scope="module")
-def staff_accounts(production_server, django_db_blocker):
+def in_thread(work):
+    """Run `work` in its own thread (own database connection, committed), return its result."""
+    from django.db import connection
+
+    result = {}
+
+    def run():
+        try:
+            result["value"] = work()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert "value" in result, "database work failed (see the thread's traceback)"
+    return result["value"]
+
+
+def create_accounts():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     from portal.roles import editor_group_name, reviewer_group_name, setup_roles
-    from projects.models import ProgrammePage, ProjectPage
+    from projects.models import ProgrammePage
 
+    setup_roles()
+    users = get_user_model().objects
+    editor = users.create_user("nav-redaction", "r@example.org", PASSWORD)
+    editor.groups.add(Group.objects.get(name=editor_group_name("FAAD")))
+    reviewer = users.create_user("nav-relecture", "l@example.org", PASSWORD)
+    reviewer.groups.add(Group.objects.get(name=reviewer_group_name("FAAD")))
+    return {"faad": ProgrammePage.objects.get(slug="faad").pk}
+
+
+def remove_accounts():
+    from django.contrib.auth import get_user_model
+
+    from projects.models import ProjectPage
+
+    for page in ProjectPage.objects.filter(title=TITLE):
+        page.delete()
+    get_user_model().objects.filter(username__in=["nav-redaction", "nav-relecture"]).delete()
+    return True
+
+
+@pytest.fixture(scope="module")
+def staff_accounts(production_server, django_db_blocker):
     with django_db_blocker.unblock():
-        setup_roles()
-        users = get_user_model().objects
-        editor = users.create_user("nav-redaction", "r@example.org", PASSWORD)
-        editor.groups.add(Group.objects.get(name=editor_group_name("FAAD")))
-        reviewer = users.create_user("nav-relecture", "l@example.org", PASSWORD)
-        reviewer.groups.add(Group.objects.get(name=reviewer_group_name("FAAD")))
-        faad = ProgrammePage.objects.get(slug="faad")
-    yield {"faad": faad.pk}
+        accounts = in_thread(create_accounts)
+    yield accounts
     with django_db_blocker.unblock():
-        for page in ProjectPage.objects.filter(title=TITLE):
-            page.delete()
-        users.filter(username__in=["nav-redaction", "nav-relecture"]).delete()
+        in_thread(remove_accounts)
 
 
 def log_in(page, base, username):
