@@ -7,6 +7,8 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self):
+        from indicators import signals  # noqa: F401
+
         add_key_figures_panel()
 
 

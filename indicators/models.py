@@ -245,3 +245,85 @@ class IndicatorValue(models.Model):
             errors["value"] = _("Give a value, a target or the figure as written.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- precomputed monitoring tables ------------------------------------------------------
+# Small tables the /suivi/ pages read instead of counting over the covered communes and
+# aggregating every figure at each request. They are refreshed by `indicators.precomputed`
+# when a project is published or unpublished and when figures are saved or imported, never
+# by the first visitor; `manage.py refresh_monitoring` rebuilds them all.
+
+
+class ProjectArea(models.Model):
+    """One département or EPCI where a project covers at least one commune, and how many:
+    the per-project summary the coverage counts are refreshed from (and the old areas to
+    refresh when a project's territories change)."""
+
+    project = models.ForeignKey(ProjectPage, on_delete=models.CASCADE,
+                                related_name="monitoring_areas")
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    communes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "territory"],
+                                               name="project_area_unique")]
+        indexes = [models.Index(fields=["territory", "project"])]
+
+    def __str__(self):
+        return f"{self.project_id} → {self.territory_id} ({self.communes})"
+
+
+class CoverageAggregate(models.Model):
+    """Live projects covering a département or an EPCI, for one programme or (programme
+    empty) for every programme together."""
+
+    programme = models.ForeignKey("projects.ProgrammePage", null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="+")
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    scale = models.CharField(max_length=16, db_index=True)
+    projects = models.PositiveIntegerField(default=0)
+    regional_projects = models.PositiveIntegerField(default=0)
+    communes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "scale"])]
+
+    def __str__(self):
+        return f"{self.programme_id or '*'} × {self.territory_id}: {self.projects}"
+
+
+class IndicatorAggregate(models.Model):
+    """The total of one indicator for one programme × territory × period, made by
+    `indicators.aggregation.aggregate` (the rules live there, not here).
+
+    `territory` empty = every territory of the programme (not the sum of the département rows:
+    a region-wide project counts in each département); `year` empty = every period (not the
+    sum of the years: overlapping periods of a project are counted once). A figure belongs to
+    the year its period ends in (see `aggregation.reporting_year`).
+    """
+
+    programme = models.ForeignKey("projects.ProgrammePage", on_delete=models.CASCADE,
+                                  related_name="+")
+    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+")
+    definition = models.ForeignKey(IndicatorDefinition, on_delete=models.CASCADE,
+                                   related_name="aggregates")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    validated_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    validated_projects = models.PositiveIntegerField(default=0)
+    validated_figures = models.PositiveIntegerField(default=0)
+    declared_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    declared_projects = models.PositiveIntegerField(default=0)
+    declared_figures = models.PositiveIntegerField(default=0)
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    target_projects = models.PositiveIntegerField(default=0)
+    text_only = models.PositiveIntegerField(default=0)
+    set_aside = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "year", "territory"]),
+                   models.Index(fields=["programme", "definition"])]
+
+    def __str__(self):
+        return f"{self.programme_id} × {self.territory_id or '*'} × {self.definition_id} × " \
+               f"{self.year or '*'}"

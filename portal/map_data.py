@@ -234,6 +234,11 @@ def draft_project_map(territory_ids: list[int], title: str) -> RenderedMap:
     )
 
 
+#: Most projects pinned on the explorer map: the markers were most of a 10 MB document at
+#: national scale. The choropleth and the table count every selected project.
+MAX_MARKERS = 300
+
+
 def explorer_map(selection: Selection) -> RenderedMap:
     link = "/projets/?territoire={scale}-{code}"
     if selection.querystring:
@@ -241,7 +246,7 @@ def explorer_map(selection: Selection) -> RenderedMap:
     return render.explorer_map(
         selection.params, level=selection.level, title=gettext("Map of the projects"),
         counts=lambda: cached_counts(selection),
-        markers=lambda: project_markers(selection.projects),
+        markers=lambda: project_markers(selection.projects[:MAX_MARKERS]),
         link=link,
     )
 
@@ -253,10 +258,17 @@ def summary_sentence(projects: int, communes: int) -> str:
                     projects) % {"n": projects, "communes": covered}
 
 
+#: Projects listed in the table under the map; the others are one link away (the listing).
+PROJECTS_SHOWN = 50
+
+
 def explorer_context(selection: Selection, table_limit: int = 200) -> dict:
-    """Everything the explorer page shows besides the map: the same data as the map."""
+    """Everything the explorer page shows besides the map: the same data as the map. The
+    projects' table is bounded (the first PROJECTS_SHOWN, then a link to the listing): at
+    national scale the whole selection made a page of megabytes."""
     rows = counted_territories(cached_counts(selection))
-    projects = projects_with_territories(selection.projects)
+    total = selection.projects.count()
+    projects = projects_with_territories(selection.projects[:PROJECTS_SHOWN])
     communes = covered_commune_count(selection.ids)
     map_query = "&".join(filter(None, [selection.querystring,
                                        f"{LEVEL_PARAM}={selection.level}"]))
@@ -267,7 +279,10 @@ def explorer_context(selection: Selection, table_limit: int = 200) -> dict:
         "territory_rows": rows[:table_limit],
         "territory_rows_hidden": max(0, len(rows) - table_limit),
         "projects": projects,
-        "summary": summary_sentence(len(projects), communes),
+        "projects_hidden": max(0, total - len(projects)),
+        "markers_capped": total > MAX_MARKERS,
+        "max_markers": MAX_MARKERS,
+        "summary": summary_sentence(total, communes),
         "querystring": selection.querystring,
         "map_url": f"/cartes/projets/carte/?{map_query}",
         "listing_url": f"/projets/?{selection.querystring}" if selection.querystring

@@ -12,6 +12,7 @@ from wagtail.search import index
 from wagtail.search.signal_handlers import post_save_signal_handler
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from indicators import precomputed
 from indicators.services.import_seed import IndicatorSeed
 from maps.services.reports import ImportRejected, ImportReport
 from projects import coverage
@@ -59,6 +60,8 @@ def load_seed(directory=SEED_DIR) -> list[ImportReport]:
         catalogue.write(catalogue_report, hooks=[indicators.values_hook])
         if catalogue_report.changed:
             coverage.rebuild_coverage(ProjectPage.objects.all())
+        if catalogue_report.changed or indicator_report.changed or not precomputed.is_built():
+            precomputed.rebuild_all()
         for obj in catalogue.written:
             if isinstance(obj, index.Indexed):
                 index.insert_or_update_object(obj)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -276,6 +276,16 @@ class ProgrammeCall(Orderable):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     label = models.CharField(_("label"), max_length=200, blank=True)
     envelope_eur = euros(_("envelope (€)"))
+    initial_envelope_eur = euros(_("envelope at launch (€)"))
+    initial_envelope_when = models.CharField(
+        _("when the first envelope was announced"), max_length=80, blank=True,
+        help_text=_("For example « à l'été 2023 »; only when the envelope changed afterwards."),
+    )
+    envelope_note = models.CharField(
+        _("how the envelope changed"), max_length=300, blank=True,
+        help_text=_("For example « crédits de l'ARS et du commissariat à la lutte contre la "
+                    "pauvreté »."),
+    )
     requested_eur = euros(_("amount requested (€)"))
     dossiers_received = models.PositiveIntegerField(
         _("applications received"), null=True, blank=True
@@ -288,12 +298,40 @@ class ProgrammeCall(Orderable):
     panels = [
         FieldRowPanel([FieldPanel("year"), FieldPanel("label")]),
         FieldRowPanel([FieldPanel("envelope_eur"), FieldPanel("requested_eur")]),
+        FieldRowPanel([FieldPanel("initial_envelope_eur"), FieldPanel("initial_envelope_when")]),
+        FieldPanel("envelope_note"),
         FieldRowPanel([FieldPanel("dossiers_received"), FieldPanel("dossiers_retained")]),
         FieldPanel("text"),
     ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("call for projects")
+
+    @property
+    def envelope_changed(self) -> bool:
+        return (self.initial_envelope_eur is not None and self.envelope_eur is not None
+                and self.initial_envelope_eur != self.envelope_eur)
+
+    @property
+    def envelope_history(self) -> str:
+        """« 300 000 € à l'été 2023, porté à 426 229 € »: the envelope field holds the latest
+        amount, this says where it started (empty when it never changed)."""
+        if not self.envelope_changed:
+            return ""
+
+        def amount(value):
+            return number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True) + " €"
+
+        words = {"initial": amount(self.initial_envelope_eur),
+                 "when": self.initial_envelope_when, "current": amount(self.envelope_eur)}
+        if self.envelope_eur > self.initial_envelope_eur:
+            text = (_("%(initial)s %(when)s, raised to %(current)s") if self.initial_envelope_when
+                    else _("%(initial)s at first, raised to %(current)s"))
+        else:
+            text = (_("%(initial)s %(when)s, lowered to %(current)s")
+                    if self.initial_envelope_when
+                    else _("%(initial)s at first, lowered to %(current)s"))
+        return str(text) % words
 
     def clean(self):
         if (
@@ -648,11 +686,24 @@ class ProjectPage(Page):
         return self.roles(ProjectOrganisation.Role.FUNDER)
 
     @cached_property
-    def covered_territories(self):
+    def covered_territory_links(self):
+        """The territory links, most local first, each with its provenance."""
         return sorted(
-            (link.territory for link in self.territory_links.all()),
-            key=lambda t: (SCALE_RANK[t.scale], t.name),
+            self.territory_links.select_related("territory"),
+            key=lambda link: (SCALE_RANK[link.territory.scale], link.territory.name),
         )
+
+    @cached_property
+    def covered_territories(self):
+        return [link.territory for link in self.covered_territory_links]
+
+    @property
+    def title_inferred(self) -> bool:
+        return self.title_provenance == Provenance.INFERRED
+
+    @property
+    def axes_inferred(self) -> bool:
+        return self.axes_provenance == Provenance.INFERRED
 
     @property
     def published_contacts(self):

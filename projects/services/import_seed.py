@@ -291,7 +291,7 @@ class Catalogue:
         for call in record.get("calls") or []:
             if call.get("year") is not None and not isinstance(call.get("year"), int):
                 problems.add(file, call, "year", f"année attendue, reçu « {call.get('year')} »")
-            for name in ("envelope_eur", "requested_eur"):
+            for name in ("envelope_eur", "initial_envelope_eur", "requested_eur"):
                 amount = as_decimal(call.get(name), problems, file, call, name)
                 if amount is not None and amount < 0:
                     problems.add(file, call, name, "montant négatif")
@@ -527,6 +527,9 @@ class Catalogue:
                 year=c.get("year"),
                 label=text(c.get("label")),
                 envelope_eur=c.get("envelope_eur"),
+                initial_envelope_eur=c.get("initial_envelope_eur"),
+                initial_envelope_when=text(c.get("initial_envelope_when")),
+                envelope_note=text(c.get("envelope_note")),
                 requested_eur=c.get("requested_eur"),
                 dossiers_received=c.get("dossiers_received"),
                 dossiers_retained=c.get("dossiers_retained"),

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils.translation import gettext
 
+from indicators import precomputed
 from indicators.models import IndicatorValue
 from maps.models import Scale
 from projects.models import ProgrammePage, ProjectCoverage, ProjectPage
@@ -20,11 +21,20 @@ NBSP = "\xa0"
 
 
 def read_csv(response) -> list[dict]:
+    """The portal's CSV dialect, read as French Excel reads it: byte-order mark, `;`."""
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")  # byte-order mark: spreadsheets read the accents
-    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows == [] or len(rows[0]) > 1, "one column: not the `;` dialect"
+    return rows
+
+
+def number(text: str) -> Decimal:
+    """A CSV number with a decimal comma."""
+    assert "." not in text, text
+    return Decimal(text.replace(",", "."))
 
 
 @pytest.mark.smoke
@@ -59,7 +69,10 @@ def test_summary_counts_the_live_projects_of_the_programme(client):
     expected = ProjectPage.objects.live().filter(programme=faad).count()
     assert expected > 10
     assert response.context["summary"].projects == expected
-    assert response.context["summary"].envelopes_eur == Decimal("8880824")
+    summary = response.context["summary"]
+    assert summary.envelopes_total == Decimal("8880824")  # said: the sum of 3 yearly ones
+    assert summary.envelope_years == "2023–2025"
+    assert [e.amount for e in summary.envelopes] == [1997734, 2939413, 3943677]
 
 
 def test_projects_per_departement_come_from_the_covered_communes(client):
@@ -109,22 +122,24 @@ def test_shared_totals_count_validated_figures_only_and_show_declared_apart(clie
     rows = {r["code"]: r for r in read_csv(
         client.get(f"/suivi/{programme.slug}/indicateurs.csv"))}
     assert all(r["total_valide"] == "" for r in rows.values())  # the seed validates nothing
-    assert Decimal(rows[code]["total_declare"]) == sum(v.value for v in reported)
+    assert number(rows[code]["total_declare"]) == sum(v.value for v in reported)
     assert int(rows[code]["projets_declarants"]) == len(reported)
 
     first, *others = reported
     IndicatorValue.objects.filter(pk=first.pk).update(status="validated")
+    precomputed.refresh_projects([first.project_id])  # what any bulk update must call
     rows = {r["code"]: r for r in read_csv(
         client.get(f"/suivi/{programme.slug}/indicateurs.csv"))}
-    assert Decimal(rows[code]["total_valide"]) == first.value
+    assert number(rows[code]["total_valide"]) == first.value
     assert rows[code]["projets_valides"] == "1"
-    assert Decimal(rows[code]["total_declare"]) == sum(v.value for v in others)
+    assert number(rows[code]["total_declare"]) == sum(v.value for v in others)
 
 
 def test_indicator_totals_keep_units_apart_and_never_add_percentages(client):
     rows = read_csv(client.get("/suivi/indicateurs.csv"))
     codes = [r["code"] for r in rows]
-    assert len(codes) == len(set(codes))  # one row per definition, so one unit per row
+    keys = [(r["programme"], r["code"]) for r in rows]
+    assert len(keys) == len(set(keys))  # one row per programme and definition: one unit each
     for row in rows:
         if row["regle"] == gettext("never added up"):
             assert row["total_valide"] == row["total_declare"] == ""
@@ -140,10 +155,10 @@ def test_context_figures_appear_once_with_every_project_citing_them(client):
     ).select_related("project", "territory", "definition"):
         cited[(value.definition.label, value.territory.name, value.value)].add(
             value.project.title)
-    (label, territory, number), titles = next((k, v) for k, v in cited.items() if len(v) > 1)
+    (label, territory, value), titles = next((k, v) for k, v in cited.items() if len(v) > 1)
     rows = [r for r in read_csv(client.get("/suivi/faad/contexte.csv"))
             if (r["indicateur"], r["territoire"]) == (label, territory)
-            and Decimal(r["valeur"] or "-1") == number]
+            and number(r["valeur"] or "-1") == value]
     assert len(rows) == 1
     assert set(rows[0]["projets"].split(" ; ")) == titles
 

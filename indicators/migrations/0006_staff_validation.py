@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0004_opendata_value_max'),
+        ('indicators', '0005_monitoring_merge_opendata'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
