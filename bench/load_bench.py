@@ -32,6 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent
 LISTING = "/projets/?territoire=59&thematique=bench-theme-3&statut=en-cours"
 
 
+#: Production redirects plain HTTP to HTTPS; behind the load balancer it is told the
+#: original scheme (SECURE_PROXY_SSL_HEADER), as here.
+HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+def get(url: str, timeout: float = 60):
+    return urllib.request.urlopen(urllib.request.Request(url, headers=HEADERS), timeout=timeout)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -54,7 +63,7 @@ def load(url_for, seconds: float, clients: int) -> tuple[float, int]:
     def worker():
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(url_for(next(counter)), timeout=60) as answer:
+                with get(url_for(next(counter))) as answer:
                     answer.read()
                     ok = answer.status == 200
             except OSError:
@@ -102,7 +111,7 @@ def main(argv=None) -> int:
             deadline = time.monotonic() + 90
             while True:
                 try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=5):
+                    with get(base + "/healthz", timeout=5):
                         break
                 except OSError:
                     if time.monotonic() > deadline or server.poll() is not None:
@@ -111,7 +120,7 @@ def main(argv=None) -> int:
                         return 1
                     time.sleep(0.5)
             for _ in range(3):  # warm both workers (cached choices, the page cache)
-                urllib.request.urlopen(base + LISTING, timeout=60).read()
+                get(base + LISTING).read()
             print(f"gunicorn, production settings, {args.workers} workers, {args.clients} "
                   f"clients × {args.seconds:.0f} s per case, database {args.database}; "
                   f"load average {os.getloadavg()[0]:.1f}", flush=True)

@@ -92,7 +92,7 @@ def prepare_national(url: str) -> None:
 
     call_command("migrate", verbosity=0)
     listing_bench.load_territories()
-    listing_bench.generate()
+    listing_bench.generate(listing_bench.PROJECTS)
     figures = synthetic_figures()
     from indicators import precomputed
 

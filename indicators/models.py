@@ -223,7 +223,10 @@ class IndicatorValue(models.Model):
         errors = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = _("The end of the period must be after its start.")
-        definition = getattr(self, "definition", None) if self.definition_id else None
+        try:  # a figure being built (an import, a new form row) may have no definition yet
+            definition = self.definition
+        except IndicatorDefinition.DoesNotExist:
+            definition = None
         if definition is not None:
             for name in ("value", "target", "value_max", "baseline"):
                 number = getattr(self, name)

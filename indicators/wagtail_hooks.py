@@ -92,3 +92,17 @@ class IndicatorValueViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_indicator_values():
     return IndicatorValueViewSet("indicator_values")
+
+
+# --- Spreadsheet import of indicator values: indicators/admin_imports.py -------------------
+from indicators.admin_imports import INDICATOR_VALUES  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_indicator_values_import_urls():
+    return INDICATOR_VALUES.urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_indicator_values_import_menu_item():
+    return INDICATOR_VALUES.menu_item(order=340)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -34,6 +34,14 @@ def euros(verbose_name) -> models.DecimalField:
     """An optional, non-negative amount in euros (envelopes, budgets, grants)."""
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, null=True,
                                blank=True, validators=[MinValueValidator(0)])
+
+
+def year_field(verbose_name) -> models.PositiveSmallIntegerField:
+    """An optional year of a call for projects: four digits within the programmes' lifetime,
+    so that a typo (99999, 225) is refused wherever it is typed (editor, seed, spreadsheet)."""
+    return models.PositiveSmallIntegerField(
+        verbose_name, null=True, blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)])
 
 
 class Provenance(models.TextChoices):
@@ -273,7 +281,7 @@ class ProgrammeCall(Orderable):
     """A call for projects or a yearly envelope, with the numbers the programme publishes."""
 
     programme = ParentalKey(ProgrammePage, related_name="calls", on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = year_field(_("year"))
     label = models.CharField(_("label"), max_length=200, blank=True)
     envelope_eur = euros(_("envelope (€)"))
     initial_envelope_eur = euros(_("envelope at launch (€)"))
@@ -484,7 +492,12 @@ class ProjectPage(Page):
 
     summary = models.TextField(_("summary"), max_length=600, blank=True)
     description = RichTextField(_("description"), blank=True)
-    call_year = models.PositiveSmallIntegerField(_("call year"), null=True, blank=True)
+    call_year = year_field(_("call year"))
+    dossier_number = models.CharField(
+        _("application number"), max_length=60, blank=True, db_index=True,
+        help_text=_("The number of the application in its call for projects: the key of "
+                    "laureate spreadsheet imports, unique within the programme."),
+    )
     axes = ParentalManyToManyField(
         ProgrammeAxis, verbose_name=_("axes or priorities"), blank=True, related_name="projects"
     )
@@ -548,8 +561,11 @@ class ProjectPage(Page):
         FieldPanel("description"),
         MultiFieldPanel(
             [
-                FieldPanel("call_year", help_text=_("Year of the call for projects that "
-                                                    "selected this project, e.g. 2024.")),
+                FieldRowPanel([
+                    FieldPanel("call_year", help_text=_("Year of the call for projects that "
+                                                        "selected this project, e.g. 2024.")),
+                    FieldPanel("dossier_number"),
+                ]),
                 FieldPanel("axes", widget=forms.CheckboxSelectMultiple),
                 FieldRowPanel([FieldPanel("axes_provenance"), FieldPanel("axes_note")]),
                 FieldPanel("themes", widget=forms.CheckboxSelectMultiple),

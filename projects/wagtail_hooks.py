@@ -54,3 +54,33 @@ class CatalogueGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogueGroup)
+
+
+# --- Spreadsheet imports (upload, preview, confirm): projects/admin_imports.py -------------
+from wagtail import hooks  # noqa: E402
+
+from projects.admin_imports import LAUREATES  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_laureate_import_urls():
+    return LAUREATES.urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_laureate_import_menu_item():
+    return LAUREATES.menu_item(order=330)
+
+
+@hooks.register("register_page_header_buttons")
+def laureate_import_button(page, user, view_name=None, next_url=None):
+    """« Importer des lauréats » in the menu of each programme page."""
+    from django.urls import reverse
+    from wagtail.admin.widgets import Button
+
+    from projects.models import ProgrammePage
+
+    if page.specific_class is ProgrammePage and page.permissions_for_user(
+            user).can_add_subpage():
+        url = reverse("wagtailadmin_import_laureats") + f"?programme={page.slug}"
+        yield Button(LAUREATES.title, url, icon_name="upload", priority=80)
