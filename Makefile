@@ -23,6 +23,7 @@ seed: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 	$(BIN)/python manage.py load_territories
 	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py setup_roles
 
 run: seed
 	$(BIN)/python manage.py ensure_dev_admin

@@ -9,6 +9,7 @@ percentages, and takes the latest value of cumulative indicators.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +123,11 @@ class IndicatorValue(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.DECLARED)
     comment = models.TextField(_("comment"), blank=True)
+    # staff: who validated the figure and when (set by indicators.forms, never typed).
+    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("validated by"),
+                                     null=True, blank=True, editable=False,
+                                     on_delete=models.SET_NULL, related_name="+")
+    validated_at = models.DateTimeField(_("validated on"), null=True, blank=True, editable=False)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
     seed_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True,
                                 help_text="Natural key of seed figures, for idempotent imports.")
@@ -136,6 +142,8 @@ class IndicatorValue(models.Model):
                         heading=_("Percentage detail"), classname="collapsed"),
         FieldPanel("territory"),
         FieldRowPanel([FieldPanel("status"), FieldPanel("source_note")]),
+        FieldRowPanel([FieldPanel("validated_by", read_only=True),
+                       FieldPanel("validated_at", read_only=True)]),
         FieldPanel("comment"),
     ]
 
@@ -143,6 +151,7 @@ class IndicatorValue(models.Model):
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
         ordering = ["sort_order", "pk"]
+        permissions = [("validate_indicatorvalue", _("Can validate indicator values"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(project__isnull=False) | models.Q(territory__isnull=False),
@@ -153,6 +162,13 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.definition}: {self.display_value}"
+
+    @classmethod
+    def admin_form_class(cls):
+        """The form of a figure wherever staff edit it (see projects.panels)."""
+        from indicators.forms import IndicatorValueForm
+
+        return IndicatorValueForm
 
     @property
     def display_value(self) -> str:
@@ -207,7 +223,10 @@ class IndicatorValue(models.Model):
         errors = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = _("The end of the period must be after its start.")
-        definition = getattr(self, "definition", None) if self.definition_id else None
+        try:  # a figure being built (an import, a new form row) may have no definition yet
+            definition = self.definition
+        except IndicatorDefinition.DoesNotExist:
+            definition = None
         if definition is not None:
             for name in ("value", "target", "value_max", "baseline"):
                 number = getattr(self, name)

@@ -221,6 +221,19 @@ def project_map(project: ProjectPage) -> RenderedMap:
     )
 
 
+def draft_project_map(territory_ids: list[int], title: str) -> RenderedMap:
+    """The map of a draft's territories (admin preview), cached by the territory set."""
+    ids = sorted(set(territory_ids))
+    return render.project_map(
+        0,
+        title=gettext("Territories covered by %(title)s") % {"title": title},
+        territories=lambda: render.project_territories(
+            Territory.objects.filter(pk__in=ids).order_by("name")),
+        places=lambda: [],
+        cache_params={"draft": ",".join(map(str, ids))},
+    )
+
+
 #: Most projects pinned on the explorer map: the markers were most of a 10 MB document at
 #: national scale. The choropleth and the table count every selected project.
 MAX_MARKERS = 300

@@ -1,11 +1,14 @@
 """Admin entries of the portal shell: locked-out logins (django-axes), right to erasure,
-the data·inclusion export report, the reporting campaigns."""
+the data·inclusion export report, the reporting campaigns; staff operations (#13):
+dashboard panels and the stale-edit guard."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from portal.admin_dashboard import add_panels
+from portal.stale_edits import refuse_stale_edit
 from portal.views.erasure import ErasePersonView
 from portal.views.lockouts import PERMISSION, LockoutsView
 from portal.views.monitoring_admin import campaign_admin
@@ -63,3 +66,9 @@ def campaign_admin_url():
 def campaign_admin_menu_item():
     return MenuItem(_("Reporting campaigns"), reverse("monitoring_campaigns"),
                     icon_name="tasks", order=330)
+
+
+# --- staff (#13)
+hooks.register("construct_homepage_panels", add_panels)
+hooks.register("before_edit_page", refuse_stale_edit)
+# --- end staff

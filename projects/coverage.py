@@ -28,6 +28,22 @@ def is_deferred() -> bool:
     return _deferred["on"]
 
 
+def covered_commune_ids(territories: Iterable[Territory]) -> set[int]:
+    """The communes a set of territories covers: the communes themselves and every commune
+    of the wider ones (one query). Used at publish, and for the preview of a draft, which
+    must show its coverage without writing it."""
+    territories = list(territories)
+    commune_ids = {t.pk for t in territories if t.scale == Scale.COMMUNE}
+    wider = [t.pk for t in territories if t.scale != Scale.COMMUNE]
+    if wider:
+        commune_ids |= set(
+            Territory.ancestors.through.objects.filter(
+                to_territory_id__in=wider, from_territory__scale=Scale.COMMUNE
+            ).values_list("from_territory_id", flat=True)
+        )
+    return commune_ids
+
+
 @transaction.atomic
 def rebuild_coverage(projects: Iterable[ProjectPage]) -> int:
     """Recompute the covered communes of these projects; returns the rows written."""
@@ -39,17 +55,9 @@ def rebuild_coverage(projects: Iterable[ProjectPage]) -> int:
         by_project[link.project_id].append(link.territory)
     ProjectCoverage.objects.filter(project_id__in=ids).delete()
     rows = []
-    Through = Territory.ancestors.through
     for project in projects:
         territories = by_project[project.pk]
-        commune_ids = {t.pk for t in territories if t.scale == Scale.COMMUNE}
-        wider = [t.pk for t in territories if t.scale != Scale.COMMUNE]
-        if wider:
-            commune_ids |= set(
-                Through.objects.filter(
-                    to_territory_id__in=wider, from_territory__scale=Scale.COMMUNE
-                ).values_list("from_territory_id", flat=True)
-            )
+        commune_ids = covered_commune_ids(territories)
         rows += [ProjectCoverage(project_id=project.pk, commune_id=c) for c in commune_ids]
         broadest = max((t.scale for t in territories), key=lambda s: SCALE_RANK[s], default="")
         if project.broadest_scale != broadest:
