@@ -56,8 +56,8 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
     raise RuntimeError(f"gunicorn did not answer in {timeout}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def production_server(django_db_setup, tmp_path_factory):
+@pytest.fixture(scope="package")
+def production_server(real_seed, tmp_path_factory):
     """Base URL of gunicorn running portal.settings.production on the test database."""
     if connection.vendor != "postgresql":
         pytest.skip("browser tests need PostgreSQL (the server reads the test database)")
@@ -99,8 +99,8 @@ def production_server(django_db_setup, tmp_path_factory):
             process.wait()
 
 
-@pytest.fixture(scope="session")
-def seed_facts(django_db_setup, django_db_blocker) -> dict:
+@pytest.fixture(scope="package")
+def seed_facts(real_seed, django_db_blocker) -> dict:
     """What the pages must show, read before the browser starts: Playwright's sync API runs
     an event loop in this thread, and Django then refuses database queries."""
     from maps.models import Scale, Territory
@@ -121,7 +121,7 @@ def seed_facts(django_db_setup, django_db_blocker) -> dict:
         }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(production_server, seed_facts):
     from playwright.sync_api import sync_playwright
 
