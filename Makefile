@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-postgres test-sqlite lint seed messages bench install
+.PHONY: run serve test test-postgres test-sqlite lint seed messages bench install backup restore
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ seed: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 	$(BIN)/python manage.py load_territories
 	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py setup_roles
 
 run: seed
 	$(BIN)/python manage.py ensure_dev_admin
@@ -53,3 +54,13 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/run.py
+
+# Backups: database (pg_dump custom format, or the SQLite file) + media, in backups/<date>/.
+# Restore replaces the current data: make restore BACKUP=backups/2026-12-01_231500
+BACKUP_DIR ?= backups
+backup: $(STAMP)
+	$(BIN)/python manage.py backup --to $(BACKUP_DIR)
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=backups/<folder>" && exit 2)
+	$(BIN)/python manage.py restore $(BACKUP) --yes

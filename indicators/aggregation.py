@@ -71,6 +71,8 @@ class Figure:
     value_text: str = ""
     source_note: str = ""
     territory_name: str = ""
+    id: int | None = None  # the IndicatorValue's pk, for drill-down tables
+
 
     @classmethod
     def from_value(cls, value: IndicatorValue) -> Figure:
@@ -85,7 +87,7 @@ class Figure:
             numerator=value.numerator, denominator=value.denominator,
             period_start=value.period_start, period_end=value.period_end,
             value_text=value.value_text, source_note=value.source_note,
-            territory_name=territory.name if territory else "",
+            territory_name=territory.name if territory else "", id=value.pk,
         )
 
     @classmethod
@@ -117,6 +119,10 @@ class Figure:
     def period_label(self) -> str:
         return period_label(self.period_start, self.period_end)
 
+    @property
+    def year(self) -> int | None:
+        return reporting_year(self.period_start, self.period_end)
+
     def overlaps(self, other: Figure) -> bool:
         """Undated figures overlap everything: their period is unknown."""
         if not self.is_dated or not other.is_dated:
@@ -128,6 +134,14 @@ class Figure:
         if not other.is_dated:
             return True
         return self.is_dated and other.start <= self.start and self.end <= other.end
+
+
+def reporting_year(start: datetime.date | None, end: datetime.date | None) -> int | None:
+    """The year a figure is reported for: the year its period ends (a 2024–2025 figure is
+    reported in the 2025 campaign), else the year it starts; None when undated (an undated
+    figure counts in the all-periods total only)."""
+    day = end or start
+    return day.year if day else None
 
 
 def figures(source: Iterable[IndicatorValue | Figure | Mapping] | QuerySet) -> list[Figure]:
@@ -172,6 +186,7 @@ class Reduced:
     projects: int = 0
     figures: int = 0
     set_aside: int = 0
+    counted: frozenset = frozenset()  # ids of the figures the total adds (drill-down tables)
 
 
 def _reduce(items: list[Figure], aggregation: str, measure: str, number: str) -> Reduced:
@@ -197,7 +212,8 @@ def _reduce(items: list[Figure], aggregation: str, measure: str, number: str) ->
     if measure == Measure.PERCENT:
         return _pooled_rate(chosen, number, len(items), set_aside)
     total = sum((getattr(f, number) for f in chosen), Decimal(0))
-    return Reduced(value=total, projects=len(by_subject), figures=len(items), set_aside=set_aside)
+    return Reduced(value=total, projects=len(by_subject), figures=len(items), set_aside=set_aside,
+                   counted=frozenset(f.id for f in chosen if f.id is not None))
 
 
 def _pooled_rate(chosen: list[Figure], number: str, count: int, set_aside: int) -> Reduced:
@@ -211,7 +227,8 @@ def _pooled_rate(chosen: list[Figure], number: str, count: int, set_aside: int) 
     denominator = sum((f.denominator for f in chosen), Decimal(0))
     subjects = {f.project_id if f.project_id is not None else ("t", f.territory_id) for f in chosen}
     return Reduced(value=numerator / denominator * HUNDRED, projects=len(subjects), figures=count,
-                   set_aside=set_aside)
+                   set_aside=set_aside,
+                   counted=frozenset(f.id for f in chosen if f.id is not None))
 
 
 @dataclass
@@ -354,6 +371,16 @@ class KeyFigure:
     def has_declared(self) -> bool:
         return any(not f.is_validated for f in self.actuals)
 
+    @property
+    def validated_actuals(self) -> list[Figure]:
+        return [f for f in self.actuals if f.is_validated]
+
+    @property
+    def declared_actuals(self) -> list[Figure]:
+        """Figures the carrier reported that no validator has validated yet: never shown
+        under the validated ones."""
+        return [f for f in self.actuals if not f.is_validated]
+
 
 def _achieved(actuals: list[Figure], target: Figure, aggregation: str, measure: str,
               basis: str) -> Decimal | None:
@@ -428,3 +455,16 @@ def programme_totals(programme=None, shared_only: bool = True) -> list[Total]:
     if shared_only:
         values = values.filter(definition__is_shared=True)
     return totals(values.exclude(kind=Kind.CONTEXT))
+
+
+def key_figures_by_project(project_ids) -> dict[int, tuple[list[KeyFigure], list[Figure]]]:
+    """Key figures of many projects in one query (exports, the API, benchmarks), grouped as
+    `project_key_figures` groups one page's: calling that per project is a query each."""
+    ids = list(project_ids)
+    grouped: dict[int, list[IndicatorValue]] = {pk: [] for pk in ids}
+    values = (IndicatorValue.objects.filter(project_id__in=ids)
+              .select_related("definition", "territory").defer(*HEAVY)
+              .order_by("project_id", "sort_order", "pk"))
+    for value in values:
+        grouped[value.project_id].append(value)
+    return {pk: key_figures(items) for pk, items in grouped.items()}

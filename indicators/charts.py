@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -29,15 +29,23 @@ CHAR_WIDTH = 6.6
 FALLBACK_FILLS = ("#000091", "#6a6af4", "#c9191e", "#18753c")
 
 
-def format_number(value, unit: str = "") -> str:
-    """A number the French way ("2 939 413 €"): no decimals when it has none."""
+def separators() -> dict[int, str]:
+    """The thousands and decimal separators of the active language, as a `str.translate`
+    table from Python's "," and "."."""
+    return {ord(","): get_format("THOUSAND_SEPARATOR"), ord("."): get_format("DECIMAL_SEPARATOR")}
+
+
+def format_number(value, unit: str = "", table: dict[int, str] | None = None) -> str:
+    """A number the French way ("2 939 413 €"): no decimals when it has none. What
+    number_format(…, use_l10n=True, force_grouping=True) gives, without its cost per call
+    (dashboards format thousands of cells: pass `separators()` once as `table`)."""
     if value is None:
         return ""
     number = Decimal(str(value))
     places = 0
     if number != number.to_integral_value():
         places = min(2, -number.normalize().as_tuple().exponent)
-    text = number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    text = f"{number:,.{places}f}".translate(table or separators())
     return f"{text} {unit}".strip()
 
 

@@ -9,6 +9,7 @@ percentages, and takes the latest value of cumulative indicators.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +123,11 @@ class IndicatorValue(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.DECLARED)
     comment = models.TextField(_("comment"), blank=True)
+    # staff: who validated the figure and when (set by indicators.forms, never typed).
+    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("validated by"),
+                                     null=True, blank=True, editable=False,
+                                     on_delete=models.SET_NULL, related_name="+")
+    validated_at = models.DateTimeField(_("validated on"), null=True, blank=True, editable=False)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
     seed_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True,
                                 help_text="Natural key of seed figures, for idempotent imports.")
@@ -136,6 +142,8 @@ class IndicatorValue(models.Model):
                         heading=_("Percentage detail"), classname="collapsed"),
         FieldPanel("territory"),
         FieldRowPanel([FieldPanel("status"), FieldPanel("source_note")]),
+        FieldRowPanel([FieldPanel("validated_by", read_only=True),
+                       FieldPanel("validated_at", read_only=True)]),
         FieldPanel("comment"),
     ]
 
@@ -143,6 +151,7 @@ class IndicatorValue(models.Model):
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
         ordering = ["sort_order", "pk"]
+        permissions = [("validate_indicatorvalue", _("Can validate indicator values"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(project__isnull=False) | models.Q(territory__isnull=False),
@@ -153,6 +162,13 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.definition}: {self.display_value}"
+
+    @classmethod
+    def admin_form_class(cls):
+        """The form of a figure wherever staff edit it (see projects.panels)."""
+        from indicators.forms import IndicatorValueForm
+
+        return IndicatorValueForm
 
     @property
     def display_value(self) -> str:
@@ -207,7 +223,10 @@ class IndicatorValue(models.Model):
         errors = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = _("The end of the period must be after its start.")
-        definition = getattr(self, "definition", None) if self.definition_id else None
+        try:  # a figure being built (an import, a new form row) may have no definition yet
+            definition = self.definition
+        except IndicatorDefinition.DoesNotExist:
+            definition = None
         if definition is not None:
             for name in ("value", "target", "value_max", "baseline"):
                 number = getattr(self, name)
@@ -229,3 +248,85 @@ class IndicatorValue(models.Model):
             errors["value"] = _("Give a value, a target or the figure as written.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- precomputed monitoring tables ------------------------------------------------------
+# Small tables the /suivi/ pages read instead of counting over the covered communes and
+# aggregating every figure at each request. They are refreshed by `indicators.precomputed`
+# when a project is published or unpublished and when figures are saved or imported, never
+# by the first visitor; `manage.py refresh_monitoring` rebuilds them all.
+
+
+class ProjectArea(models.Model):
+    """One département or EPCI where a project covers at least one commune, and how many:
+    the per-project summary the coverage counts are refreshed from (and the old areas to
+    refresh when a project's territories change)."""
+
+    project = models.ForeignKey(ProjectPage, on_delete=models.CASCADE,
+                                related_name="monitoring_areas")
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    communes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "territory"],
+                                               name="project_area_unique")]
+        indexes = [models.Index(fields=["territory", "project"])]
+
+    def __str__(self):
+        return f"{self.project_id} → {self.territory_id} ({self.communes})"
+
+
+class CoverageAggregate(models.Model):
+    """Live projects covering a département or an EPCI, for one programme or (programme
+    empty) for every programme together."""
+
+    programme = models.ForeignKey("projects.ProgrammePage", null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="+")
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    scale = models.CharField(max_length=16, db_index=True)
+    projects = models.PositiveIntegerField(default=0)
+    regional_projects = models.PositiveIntegerField(default=0)
+    communes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "scale"])]
+
+    def __str__(self):
+        return f"{self.programme_id or '*'} × {self.territory_id}: {self.projects}"
+
+
+class IndicatorAggregate(models.Model):
+    """The total of one indicator for one programme × territory × period, made by
+    `indicators.aggregation.aggregate` (the rules live there, not here).
+
+    `territory` empty = every territory of the programme (not the sum of the département rows:
+    a region-wide project counts in each département); `year` empty = every period (not the
+    sum of the years: overlapping periods of a project are counted once). A figure belongs to
+    the year its period ends in (see `aggregation.reporting_year`).
+    """
+
+    programme = models.ForeignKey("projects.ProgrammePage", on_delete=models.CASCADE,
+                                  related_name="+")
+    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+")
+    definition = models.ForeignKey(IndicatorDefinition, on_delete=models.CASCADE,
+                                   related_name="aggregates")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    validated_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    validated_projects = models.PositiveIntegerField(default=0)
+    validated_figures = models.PositiveIntegerField(default=0)
+    declared_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    declared_projects = models.PositiveIntegerField(default=0)
+    declared_figures = models.PositiveIntegerField(default=0)
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    target_projects = models.PositiveIntegerField(default=0)
+    text_only = models.PositiveIntegerField(default=0)
+    set_aside = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "year", "territory"]),
+                   models.Index(fields=["programme", "definition"])]
+
+    def __str__(self):
+        return f"{self.programme_id} × {self.territory_id or '*'} × {self.definition_id} × " \
+               f"{self.year or '*'}"

@@ -1,15 +1,16 @@
 """Territories in the admin: a searchable list, and the chooser used by project pages
-("st amand" finds Saint-Amand-les-Eaux, "porte du hainaut" the EPCI)."""
+("st amand" finds Saint-Amand-les-Eaux, "porte du hainaut" the EPCI), filtered by scale and
+showing each territory's scale and code."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
-from maps.models import Territory
+from maps.admin_search import ORMSearchForm, orm_chooser_viewset
+from maps.models import Scale, Territory
 
 
 class TerritoryFilterSet(WagtailFilterSet):
@@ -18,33 +19,42 @@ class TerritoryFilterSet(WagtailFilterSet):
         fields = ["scale", "is_obsolete"]
 
 
-class TerritorySearchForm(BaseFilterForm):
+class TerritorySearchForm(ORMSearchForm):
     """Search by normalised name and code instead of full text, so that abbreviations and
-    missing accents work in the admin as on the public site ("st amand", "roeulx")."""
+    missing accents work in the admin as on the public site ("st amand", "roeulx"); a
+    scale menu narrows 36,000 territories to the communes, EPCI or départements."""
 
-    q = forms.CharField(label=_("Search term"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Search")}))
+    scale = forms.ChoiceField(
+        label=_("Scale"), required=False,
+        choices=[("", _("All scales")), *Scale.choices],
+        widget=forms.Select(attrs={"data-chooser-modal-search-filter": True}),
+    )
+
+    def search(self, objects, query):
+        return objects.matching(query).order_by("scale", "-population", "name")
 
     def filter(self, objects):
-        query = (self.cleaned_data.get("q") or "").strip()
-        if query:
-            self.is_searching = True
-            self.search_query = query
-            objects = objects.matching(query).order_by("scale", "-population", "name")
-        return objects
+        scale = self.cleaned_data.get("scale")
+        if scale:
+            objects = objects.filter(scale=scale)
+        return super().filter(objects)
 
 
-class TerritoryChooseView(ChooseView):
-    filter_form_class = TerritorySearchForm
+def territory_columns():
+    return [Column("scale", label=_("Scale"), accessor="get_scale_display"),
+            Column("code", label=_("Code")),
+            Column("population", label=_("Population"))]
 
 
-class TerritoryChooseResultsView(ChooseResultsView):
-    filter_form_class = TerritorySearchForm
+TerritoryChooserViewSet = orm_chooser_viewset([], form_base=TerritorySearchForm,
+                                              columns=territory_columns)
 
 
-class TerritoryChooserViewSet(SnippetChooserViewSet):
-    choose_view_class = TerritoryChooseView
-    choose_results_view_class = TerritoryChooseResultsView
+class TerritoryIndexView(IndexView):
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.matching(self.search_query)
 
 
 class TerritoryViewSet(SnippetViewSet):
@@ -56,7 +66,9 @@ class TerritoryViewSet(SnippetViewSet):
     list_display = ["name", "scale", "code", "population"]
     filterset_class = TerritoryFilterSet
     chooser_viewset_class = TerritoryChooserViewSet
-    search_fields = ["search_name", "code"]
+    index_view_class = TerritoryIndexView
+    search_backend_name = None
+    search_fields = ["name", "code"]
 
 
 register_snippet(TerritoryViewSet)

@@ -9,6 +9,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         from axes.signals import user_locked_out
 
+        from portal import admin_dates
         from portal.views.lockouts import log_lockout
 
         user_locked_out.connect(log_lockout, dispatch_uid="portal-log-lockout")
+        admin_dates.register()

@@ -20,20 +20,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Value, When
+from django.conf import settings
+from django.db.models import Case, CharField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from indicators.models import IndicatorValue
-from maps.models import SCALE_RANK
+from maps.models import SCALE_RANK, Scale
 from portal import spreadsheets
+from portal.opendata.figures import key_figure
 from projects import consent
+from projects.coverage import communes_per_project
 from projects.filters import status_q
 from projects.models import (
     ProjectContact,
-    ProjectCoverage,
     ProjectOrganisation,
     ProjectPage,
     ProjectPlace,
@@ -59,7 +61,7 @@ PROJECT_FIELDS = (
     "pk", "slug", "title", "url_path", "summary", "call_year", "start_date", "end_date",
     "duration_text", "budget_eur", "budget_text", "broadest_scale", "programme__slug",
     "programme__title", "source_document__code", "source_document__title",
-    "last_published_at",
+    "last_published_at", "title_provenance", "title_note", "axes_provenance", "axes_note",
 )
 
 
@@ -112,7 +114,7 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
     }
     territories = _grouped(ProjectTerritory.objects.filter(project_id__in=ids).values(
         "project_id", "territory__scale", "territory__code", "territory__name",
-        "territory__centroid_lon", "territory__centroid_lat"))
+        "territory__centroid_lon", "territory__centroid_lat", "provenance", "note"))
     places = _grouped(ProjectPlace.objects.filter(project_id__in=ids).order_by(
         "project_id", "sort_order", "pk").values(
         "project_id", "name", "address", "longitude", "latitude", "commune__code",
@@ -120,27 +122,18 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
     contacts = _grouped(ProjectContact.objects.filter(project_id__in=ids, publish=True)
                         .order_by("project_id", "sort_order", "pk").values(
         "project_id", *consent.CONTACT_VALUES))
-    figures: dict[int, list[str]] = {}
+    figures: dict[int, list] = {}
     for figure in IndicatorValue.objects.filter(project_id__in=ids).select_related(
-            "definition").order_by("project_id", "sort_order", "pk"):
-        figures.setdefault(figure.project_id, []).append(figure_text(figure))
-    covered = covered_commune_counts(ids)
+            "definition", "territory").order_by("project_id", "sort_order", "pk"):
+        figures.setdefault(figure.project_id, []).append(figure)
+    covered = communes_per_project(ids)
     urls = PageUrls(request)
     return [_record(row, urls, covered, roles, vocabularies, territories, places, contacts,
                     figures) for row in rows]
 
 
-def covered_commune_counts(project_ids: Iterable[int]) -> dict[int, int]:
-    rows = (ProjectCoverage.objects.filter(project_id__in=list(project_ids))
-            .values("project_id").annotate(n=Count("pk")))
-    return {r["project_id"]: r["n"] for r in rows}
-
-
 def figure_text(value) -> str:
-    label = value.definition.label
-    period = value.period_label
-    kind = value.get_kind_display()
-    return f"{label} : {value.display_value} ({kind}{', ' + period if period else ''})"
+    return value.sentence
 
 
 def _org(row: dict) -> dict:
@@ -153,18 +146,26 @@ def _org(row: dict) -> dict:
     return data
 
 
-def _point(places: list[dict], territories: list[dict]) -> tuple[float, float, str] | None:
-    """Where to pin a project: its first located place, else the centroid of its most local
-    territory (a commune before its EPCI; a place abroad as given)."""
+#: How a project's point was obtained (GeoJSON `location_precision`).
+VENUE, COMMUNE_CENTROID, TERRITORY_CENTROID = "venue", "commune-centroid", "territory-centroid"
+
+
+def _point(places: list[dict], territories: list[dict]) -> tuple[float, float, str, str] | None:
+    """Where to pin a project, and how precise that is: its first located place (a venue),
+    else the centroid of a place's commune, else the centroid of its most local territory (a
+    commune before its EPCI; a place abroad as given)."""
     for place in places:
         if place["longitude"] is not None and place["latitude"] is not None:
-            return place["longitude"], place["latitude"], "place"
+            return place["longitude"], place["latitude"], "place", VENUE
         if place["commune__centroid_lon"] is not None:
-            return place["commune__centroid_lon"], place["commune__centroid_lat"], "place"
+            return (place["commune__centroid_lon"], place["commune__centroid_lat"], "place",
+                    COMMUNE_CENTROID)
     for territory in territories:
         if territory["territory__centroid_lon"] is not None:
+            precision = (COMMUNE_CENTROID if territory["territory__scale"] == Scale.COMMUNE
+                         else TERRITORY_CENTROID)
             return (territory["territory__centroid_lon"], territory["territory__centroid_lat"],
-                    "territory")
+                    "territory", precision)
     return None
 
 
@@ -177,8 +178,8 @@ def _record(row, urls, covered, roles, vocabularies, territories, places, contac
     project_places = places.get(pk, [])
     point = _point(project_places, links)
 
-    def vocabulary(name, target):
-        return [{"code": v[f"{target}__code"], "label": v[f"{target}__label"]}
+    def vocabulary(name, target, **extra):
+        return [{"code": v[f"{target}__code"], "label": v[f"{target}__label"], **extra}
                 for v in vocabularies[name].get(pk, [])]
 
     def with_role(role):
@@ -195,7 +196,10 @@ def _record(row, urls, covered, roles, vocabularies, territories, places, contac
         "programme": {"slug": row["programme__slug"], "title": row["programme__title"]}
         if row["programme__slug"] else None,
         "call_year": row["call_year"],
-        "axes": vocabulary("axes", "programmeaxis"),
+        "title_provenance": row["title_provenance"],
+        "title_note": row["title_note"],
+        "axes": vocabulary("axes", "programmeaxis", provenance=row["axes_provenance"],
+                           note=row["axes_note"]),
         "themes": vocabulary("themes", "theme"),
         "publics": vocabulary("publics", "public"),
         "carriers": with_role(ProjectOrganisation.Role.CARRIER),
@@ -210,17 +214,20 @@ def _record(row, urls, covered, roles, vocabularies, territories, places, contac
         "budget_text": row["budget_text"],
         "territories": [{"key": f"{t['territory__scale']}-{t['territory__code']}",
                          "scale": t["territory__scale"], "code": t["territory__code"],
-                         "name": t["territory__name"]} for t in links],
+                         "cog_year": settings.PORTAL_REFERENCE_YEARS.get(t["territory__scale"]),
+                         "name": t["territory__name"], "provenance": t["provenance"],
+                         "note": t["note"]} for t in links],
         "broadest_scale": row["broadest_scale"],
         "covered_communes": covered.get(pk, 0),
         "places": [{"name": p["name"], "address": p["address"], "commune": p["commune__code"],
                     "point": [p["longitude"], p["latitude"]]
                     if p["longitude"] is not None and p["latitude"] is not None else None}
                    for p in project_places],
-        "point": {"coordinates": [round(point[0], 5), round(point[1], 5)], "source": point[2]}
-        if point else None,
+        "point": {"coordinates": [round(point[0], 5), round(point[1], 5)], "source": point[2],
+                  "precision": point[3]} if point else None,
         "contacts": [consent.public_contact_values(c) for c in contacts.get(pk, [])],
-        "key_figures": figures.get(pk, []),
+        "key_figures": [figure_text(f) for f in figures.get(pk, [])],
+        "figures": [key_figure(f) for f in figures.get(pk, [])],
         "source_document": source,
         "last_published_at": row["last_published_at"],
     }
@@ -318,14 +325,19 @@ def _csv_cell(value) -> str:
     return spreadsheets.csv_text(str(value))
 
 
-def to_csv(rows: list[dict]) -> bytes:
-    header, body = table(rows)
+def csv_bytes(header: list, body: Iterable[list]) -> bytes:
+    """The portal's one CSV dialect (project exports, monitoring tables, campaign reports):
+    see the module docstring."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([_csv_cell(h) for h in header])
     for row in body:
         writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    return csv_bytes(*table(rows))
 
 
 def to_xlsx(rows: list[dict], filters_text: list[tuple[str, str]]) -> bytes:
@@ -371,6 +383,10 @@ def to_xlsx(rows: list[dict], filters_text: list[tuple[str, str]]) -> bytes:
 # -- GeoJSON ---------------------------------------------------------------------------
 
 
+NO_POINT = _("No place and no territory with a known point (e.g. a custom area without "
+              "geometry): the project cannot be placed on a map.")
+
+
 def to_geojson(rows: list[dict]) -> dict:
     """A point per project (its first place, else its most local territory's centroid) with
     its main properties: light enough for any web map or GIS, whatever the number of
@@ -390,7 +406,10 @@ def to_geojson(rows: list[dict]) -> dict:
             "broadest_scale": record["broadest_scale"],
             "covered_communes": record["covered_communes"],
             "point_source": point["source"] if point else None,
+            "location_precision": point["precision"] if point else "none",
         }
+        if point is None:
+            properties["location_note"] = str(NO_POINT)
         geometry = {"type": "Point", "coordinates": point["coordinates"]} if point else None
         features.append({"type": "Feature", "id": record["id"], "geometry": geometry,
                          "properties": properties})

@@ -2,35 +2,26 @@
 filters, counts per option, sort, pagination, level groups, and the links that carry the same
 filters to the map, the exports and the API.
 
-The number of SQL queries is constant whatever the page size: the cards' relations are
-prefetched, and each facet is one aggregate query.
+The number of SQL queries is constant whatever the page size (and small): the selection is
+read once, every facet count comes from it in one grouped statement, the cards from plain
+rows in two statements (`projects.selection`).
 """
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from maps.models import Territory
-from projects.filters import CARRIER, MAX_YEAR, MIN_YEAR, ProjectFilter, status_q, year_q
-from projects.models import (
-    ProgrammeAxis,
-    ProgrammePage,
-    ProjectContact,
-    ProjectOrganisation,
-    ProjectPage,
-    ProjectStatus,
-    ProjectTerritory,
-    Public,
-    Theme,
-)
+from portal.exports import PageUrls
+from projects.filters import ProjectFilter
+from projects.models import ProgrammePage
+from projects.selection import STATUSES, cards, facet_counts, listing_base
 from projects.territory import is_broad, level_label, territory_key
 
 PAGE_SIZE = 20
@@ -41,25 +32,7 @@ PAGE_PARAMS = ("page", "par_page")
 
 
 def listing_queryset(programme: ProgrammePage | None = None):
-    queryset = ProjectPage.objects.live()
-    if programme is not None:
-        queryset = queryset.filter(programme=programme)
-    return queryset
-
-
-def with_card_data(queryset):
-    """What a project card shows (carrier, publics, territories, published contacts),
-    fetched in a fixed number of queries."""
-    return queryset.select_related("programme").prefetch_related(
-        Prefetch("organisation_roles",
-                 queryset=ProjectOrganisation.objects.select_related("organisation")),
-        # Territories without their geometry: a region's outline is heavy, and cards show names.
-        Prefetch("territory_links", queryset=ProjectTerritory.objects.select_related("territory")
-                 .defer("territory__geometry", "territory__bbox")),
-        Prefetch("contacts", queryset=ProjectContact.objects.filter(publish=True)
-                 .select_related("organisation")),
-        "publics", "themes",
-    )
+    return listing_base(programme)
 
 
 def page_size(value) -> int:
@@ -77,88 +50,54 @@ class Option:
     group: str = ""
 
 
-def facet_options(project_filter: ProjectFilter) -> dict[str, list[Option]]:
+def facet_options(project_filter: ProjectFilter,
+                  selection_ids: list[int] | None = None) -> dict[str, list[Option]]:
     """For each filter with options, how many projects each option would give, every other
-    filter being applied (disjunctive facets): one aggregate query per facet."""
+    filter being applied (disjunctive facets). The options come from the choices cached
+    under the data version; every count from ONE grouped statement over the selection
+    (`projects.selection.facet_counts`)."""
+    if selection_ids is None:
+        selection_ids = list(project_filter.qs.values_list("pk", flat=True))
     fields = project_filter.form.fields
-    base = project_filter.queryset
+    cached = project_filter.choices
+    counts = facet_counts(project_filter, selection_ids, cached, MAX_CARRIERS)
     facets: dict[str, list[Option]] = {}
-
-    def ids_without(name):
-        return project_filter.filtered(without=(name,)).values("pk")
 
     def selected(name):
         """Chosen options stay visible (and can be unticked) even with no project."""
-        return project_filter.data.getlist(name) if project_filter.is_bound else []
+        return set(project_filter.data.getlist(name)) if project_filter.is_bound else set()
 
     if "programme" in fields:
-        programmes = ProgrammePage.objects.live().filter(
-            Exists(base.filter(programme=OuterRef("pk")))).annotate(
-            n=Count("projects_in_programme",
-                    filter=Q(projects_in_programme__in=ids_without("programme")))
-        ).order_by("title")
-        facets["programme"] = [Option(p.slug, p.label, p.n) for p in programmes]
-    for name, model, through in (("public", Public, ProjectPage.publics.through),
-                                 ("thematique", Theme, ProjectPage.themes.through)):
-        in_listing = Exists(through.objects.filter(
-            **{model._meta.model_name: OuterRef("pk")}, projectpage__in=base.values("pk")))
-        rows = model.objects.filter(in_listing | Q(code__in=selected(name))).annotate(
-            n=Count("projects", filter=Q(projects__in=ids_without(name))))
-        facets[name] = [Option(r.code, r.label, r.n) for r in rows.order_by("label")]
-    axes = ProgrammeAxis.objects.select_related("programme").filter(
-        Exists(ProjectPage.axes.through.objects.filter(
-            programmeaxis=OuterRef("pk"), projectpage__in=base.values("pk")))
-    ).annotate(n=Count("projects", filter=Q(projects__in=ids_without("axe")))).order_by(
-        "programme__title", "sort_order", "pk")
+        facets["programme"] = [Option(slug, label, counts["programme"].get(pk, 0))
+                               for pk, slug, label in cached.programmes]
+    for name, rows, used in (("public", cached.publics, cached.used_publics),
+                             ("thematique", cached.themes, cached.used_themes)):
+        chosen = selected(name)
+        facets[name] = [Option(code, label, counts[name].get(pk, 0)) for pk, code, label in rows
+                        if pk in used or code in chosen]
+    axes = [a for a in cached.axes if a[0] in cached.used_axes]
     if project_filter.fixed_programme is not None:
-        facets["axe"] = [Option(a.code, a.label, a.n) for a in axes]
+        facets["axe"] = [Option(code, label, counts["axe"].get(pk, 0))
+                         for pk, code, label, _slug, _p in axes]
     else:
-        facets["axe"] = [Option(f"{a.programme.slug}:{a.code}", a.label, a.n, a.programme.label)
-                         for a in axes]
-    today = project_filter.today
-    statuses = list(ProjectStatus)
-    counts = ids_without("statut").aggregate(**{
-        f"s{i}": Count("pk", filter=status_q(s, today)) for i, s in enumerate(statuses)})
-    facets["statut"] = [Option(s.value, s.label, counts[f"s{i}"])
-                        for i, s in enumerate(statuses)]
-    years = year_range(base)
-    if years:
-        counts = ids_without("annee").aggregate(**{
-            f"y{year}": Count("pk", filter=year_q(year)) for year in years})
-        facets["annee"] = [Option(str(y), str(y), counts[f"y{y}"]) for y in reversed(years)]
-    else:
-        facets["annee"] = []
+        facets["axe"] = [Option(f"{slug}:{code}", label, counts["axe"].get(pk, 0), p_label)
+                         for pk, code, label, slug, p_label in axes]
+    facets["statut"] = [Option(s.value, s.label, counts["statut"].get(i, 0))
+                        for i, s in enumerate(STATUSES)]
+    facets["annee"] = [Option(str(y), str(y), counts["annee"].get(y, 0))
+                       for y in reversed(cached.years)]
     # Carriers: those of the current selection only, and at most the MAX_CARRIERS with the
     # most projects (a select of thousands helps nobody and costs seconds to render); any
     # carrier key stays valid in a shared address.
-    carriers = (ProjectOrganisation.objects.filter(role=CARRIER,
-                                                   project__in=ids_without("porteur"))
-                .values("organisation__key", "organisation__name", "organisation__acronym")
-                .annotate(n=Count("project_id", distinct=True))
-                .order_by("-n", "organisation__name")[:MAX_CARRIERS])
-    facets["porteur"] = sorted(
-        (Option(c["organisation__key"], c["organisation__acronym"] or c["organisation__name"],
-                c["n"]) for c in carriers), key=lambda o: o.label.casefold())
+    carriers = []
+    for pk, n in counts["porteur"].items():
+        key, name, acronym = cached.carriers.get(pk, (str(pk), str(pk), ""))
+        carriers.append(Option(key, acronym or name, n))
+    facets["porteur"] = sorted(carriers, key=lambda o: o.label.casefold())
     chosen = project_filter.cleaned("porteur")
     if chosen is not None and chosen.key not in {o.value for o in facets["porteur"]}:
         facets["porteur"].insert(0, Option(chosen.key, chosen.acronym or chosen.name, 0))
     return facets
-
-
-def year_range(queryset) -> list[int]:
-    """Every year a project of the listing was funded or ran, bounded to a sane span."""
-    bounds = queryset.aggregate(
-        call_min=Min("call_year"), call_max=Max("call_year"), start_min=Min("start_date"),
-        start_max=Max("start_date"), end_min=Min("end_date"), end_max=Max("end_date"))
-    years = [bounds["call_min"], bounds["call_max"]]
-    years += [d.year for d in (bounds["start_min"], bounds["start_max"], bounds["end_min"],
-                               bounds["end_max"]) if isinstance(d, datetime.date)]
-    years = [y for y in years if y is not None]
-    if not years:
-        return []
-    first, last = max(MIN_YEAR, min(years)), min(MAX_YEAR, max(years))
-    first = max(first, last - 30)
-    return list(range(first, last + 1))
 
 
 def apply_facets(form, facets: dict[str, list[Option]]) -> None:
@@ -256,15 +195,16 @@ def project_listing(request, programme: ProgrammePage | None = None,
     paginator = Paginator(rows, per_page)
     page_obj = paginator.get_page(request.GET.get("page"))
     ids = [row[0] for row in page_obj.object_list]
-    cards = {p.pk: p for p in with_card_data(ProjectPage.objects.filter(pk__in=ids))}
-    projects = [cards[pk] for pk in ids if pk in cards]
+    # The page's cards from plain rows, in two statements whatever the page size.
+    # paths, as {% pageurl %} writes them on a single site
+    projects = cards(ids, PageUrls(None), project_filter.today)
     current = project_filter.territory
     levels = dict(page_obj.object_list) if with_level else {}
     for project in projects:
         project.level = levels.get(project.pk)
         project.level_label = level_label(project.level) if current else ""
         project.is_broad = is_broad(project.level, current) if current else False
-    facets = facet_options(project_filter)
+    facets = facet_options(project_filter, [row[0] for row in rows])
     chips = active_filters(project_filter, request.GET, facets)
     apply_facets(project_filter.form, facets)
     query = request.GET.copy()

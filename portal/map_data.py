@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +21,9 @@ from maps.models import Scale, Territory
 from maps.services import render
 from maps.services.render import LEVELS, MarkerSpec, RenderedMap
 from portal.listing import listing_queryset
+from projects import coverage
 from projects.filters import ProjectFilter
-from projects.models import ProjectCoverage, ProjectPage, ProjectPlace, ProjectTerritory
+from projects.models import ProjectPage, ProjectPlace, ProjectTerritory
 
 LEVEL_PARAM = "niveau"
 DEFAULT_LEVEL = "epci"
@@ -124,23 +125,8 @@ def cached_counts(selection: Selection) -> dict[int, int]:
 
 def territory_counts(project_ids, level: str) -> dict[int, int]:
     """{territory id: number of selected projects covering at least one of its communes}."""
-    coverage = ProjectCoverage.objects.filter(project__in=project_ids)
-    if LEVELS[level] == Scale.COMMUNE:
-        rows = coverage.values("commune").annotate(n=Count("project", distinct=True))
-        return {row["commune"]: row["n"] for row in rows}
-    rows = (coverage.filter(commune__ancestors__scale=LEVELS[level])
-            .values("commune__ancestors").annotate(n=Count("project", distinct=True)))
-    return {row["commune__ancestors"]: row["n"] for row in rows}
-
-
-def covered_commune_ids(project_ids) -> set[int]:
-    return set(ProjectCoverage.objects.filter(project__in=project_ids)
-               .values_list("commune_id", flat=True).distinct())
-
-
-def covered_commune_count(project_ids) -> int:
-    return ProjectCoverage.objects.filter(project__in=project_ids).values(
-        "commune").distinct().count()
+    return {pk: count.projects
+            for pk, count in coverage.projects_per_territory(project_ids, LEVELS[level]).items()}
 
 
 def counted_territories(counts: Mapping[int, int]) -> list[tuple[Territory, int]]:
@@ -200,8 +186,7 @@ def projects_with_territories(projects) -> list[ProjectPage]:
         "territory__geometry", "territory__bbox", "territory__search_name")
     projects = list(projects.select_related("programme").prefetch_related(
         Prefetch("territory_links", queryset=links)))
-    counts = dict(ProjectCoverage.objects.filter(project__in=[p.pk for p in projects])
-                  .values("project").annotate(n=Count("pk")).values_list("project", "n"))
+    counts = coverage.communes_per_project([p.pk for p in projects])
     for project in projects:
         project.commune_count = counts.get(project.pk, 0)
     return projects
@@ -221,6 +206,24 @@ def project_map(project: ProjectPage) -> RenderedMap:
     )
 
 
+def draft_project_map(territory_ids: list[int], title: str) -> RenderedMap:
+    """The map of a draft's territories (admin preview), cached by the territory set."""
+    ids = sorted(set(territory_ids))
+    return render.project_map(
+        0,
+        title=gettext("Territories covered by %(title)s") % {"title": title},
+        territories=lambda: render.project_territories(
+            Territory.objects.filter(pk__in=ids).order_by("name")),
+        places=lambda: [],
+        cache_params={"draft": ",".join(map(str, ids))},
+    )
+
+
+#: Most projects pinned on the explorer map: the markers were most of a 10 MB document at
+#: national scale. The choropleth and the table count every selected project.
+MAX_MARKERS = 300
+
+
 def explorer_map(selection: Selection) -> RenderedMap:
     link = "/projets/?territoire={scale}-{code}"
     if selection.querystring:
@@ -228,7 +231,7 @@ def explorer_map(selection: Selection) -> RenderedMap:
     return render.explorer_map(
         selection.params, level=selection.level, title=gettext("Map of the projects"),
         counts=lambda: cached_counts(selection),
-        markers=lambda: project_markers(selection.projects),
+        markers=lambda: project_markers(selection.projects[:MAX_MARKERS]),
         link=link,
     )
 
@@ -240,11 +243,18 @@ def summary_sentence(projects: int, communes: int) -> str:
                     projects) % {"n": projects, "communes": covered}
 
 
+#: Projects listed in the table under the map; the others are one link away (the listing).
+PROJECTS_SHOWN = 50
+
+
 def explorer_context(selection: Selection, table_limit: int = 200) -> dict:
-    """Everything the explorer page shows besides the map: the same data as the map."""
+    """Everything the explorer page shows besides the map: the same data as the map. The
+    projects' table is bounded (the first PROJECTS_SHOWN, then a link to the listing): at
+    national scale the whole selection made a page of megabytes."""
     rows = counted_territories(cached_counts(selection))
-    projects = projects_with_territories(selection.projects)
-    communes = covered_commune_count(selection.ids)
+    total = selection.projects.count()
+    projects = projects_with_territories(selection.projects[:PROJECTS_SHOWN])
+    communes = coverage.covered_commune_count(selection.ids)
     map_query = "&".join(filter(None, [selection.querystring,
                                        f"{LEVEL_PARAM}={selection.level}"]))
     return {
@@ -254,7 +264,10 @@ def explorer_context(selection: Selection, table_limit: int = 200) -> dict:
         "territory_rows": rows[:table_limit],
         "territory_rows_hidden": max(0, len(rows) - table_limit),
         "projects": projects,
-        "summary": summary_sentence(len(projects), communes),
+        "projects_hidden": max(0, total - len(projects)),
+        "markers_capped": total > MAX_MARKERS,
+        "max_markers": MAX_MARKERS,
+        "summary": summary_sentence(total, communes),
         "querystring": selection.querystring,
         "map_url": f"/cartes/projets/carte/?{map_query}",
         "listing_url": f"/projets/?{selection.querystring}" if selection.querystring

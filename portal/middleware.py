@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
@@ -32,8 +32,10 @@ class RejectControlCharactersMiddleware:
 
     def __call__(self, request):
         if self.is_bad(request):
-            return bad_request_response(
-                request, _("The address or the form contains invisible control characters."))
+            reason = _("The address or the form contains invisible control characters.")
+            if request.path_info.startswith("/api/"):
+                return api_bad_request(request, reason)
+            return bad_request_response(request, reason)
         return self.get_response(request)
 
     @staticmethod
@@ -43,6 +45,16 @@ class RejectControlCharactersMiddleware:
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
             return _bad_values(request.POST)
         return False
+
+
+def api_bad_request(request, reason: str) -> JsonResponse:
+    """The API's 400 (JSON, naming the parameters), as its own validation answers."""
+    names = sorted(key for key, values in request.GET.lists()
+                   if has_control_characters(key) or any(has_control_characters(v) for v in values))
+    response = JsonResponse({"detail": reason, "errors": {name: [reason] for name in names}},
+                            status=400, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def bad_request_response(request, reason: str) -> HttpResponseBadRequest:

@@ -19,9 +19,10 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from maps.models import Territory
 from projects.models import (
@@ -35,6 +36,7 @@ from projects.models import (
     Theme,
 )
 from projects.search import MAX_QUERY_LENGTH, search_ids
+from projects.selection import choices as listing_choices
 from projects.territory import Resolution, TerritoryScope, resolve_territory
 
 #: Years a project may be filtered on: anything else is a form error, not a crash.
@@ -73,6 +75,14 @@ def year_q(year: int) -> Q:
     overlaps = dated & (Q(start_date__lte=end) | Q(start_date__isnull=True)) & (
         Q(end_date__gte=start) | Q(end_date__isnull=True))
     return Q(call_year=year) | overlaps
+
+
+def _empty(value) -> bool:
+    """What a filter method ignores: no value, or no chosen object (an evaluated queryset
+    of the chosen publics or themes)."""
+    if isinstance(value, QuerySet):
+        return not value
+    return value in EMPTY_VALUES
 
 
 class TerritoryField(forms.CharField):
@@ -200,16 +210,15 @@ class ProjectFilter(django_filters.FilterSet):
             del self.filters["programme"]
         if territory is not None:
             del self.filters["territoire"]
-        axes = ProgrammeAxis.objects.select_related("programme").order_by(
-            "programme__title", "sort_order", "pk")
+        # The axes change only with the data: read from the choices cached under the data
+        # version, not from the database at every request.
+        self.choices = listing_choices(programme, getattr(self, "request", None))
         if programme is not None:
-            axes = axes.filter(programme=programme)
-            choices = [(a.code, a.label) for a in axes]
+            choices = [(code, label) for _pk, code, label, _slug, _p in self.choices.axes]
         else:
             groups: dict[str, list] = {}
-            for axis in axes:
-                groups.setdefault(axis.programme.label, []).append(
-                    (f"{axis.programme.slug}:{axis.code}", axis.label))
+            for _pk, code, label, slug, programme_label in self.choices.axes:
+                groups.setdefault(programme_label, []).append((f"{slug}:{code}", label))
             choices = list(groups.items())
         self.filters["axe"].extra["choices"] = choices
 
@@ -220,6 +229,15 @@ class ProjectFilter(django_filters.FilterSet):
             return None
         self.errors  # noqa: B018 - validates the form once
         return self.form.cleaned_data.get(name)
+
+    def active_filters(self) -> set[str]:
+        """The selecting filters that restrict the listing (a valid, non-empty value): the
+        facets whose counts must leave their own filter out."""
+        if not self.is_bound:
+            return set()
+        self.errors  # noqa: B018 - validates the form once
+        return {name for name, value in self.form.cleaned_data.items()
+                if name in self.SELECTING and not _empty(value)}
 
     @property
     def resolution(self) -> Resolution | None:

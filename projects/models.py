@@ -9,12 +9,14 @@ covers commune X" and every choropleth are one indexed query.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -25,12 +27,21 @@ from wagtail.search import index
 
 from maps.models import SCALE_RANK, Scale, Territory
 from projects import consent
+from projects.forms import ProjectPageForm
 
 
 def euros(verbose_name) -> models.DecimalField:
     """An optional, non-negative amount in euros (envelopes, budgets, grants)."""
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, null=True,
                                blank=True, validators=[MinValueValidator(0)])
+
+
+def year_field(verbose_name) -> models.PositiveSmallIntegerField:
+    """An optional year of a call for projects: four digits within the programmes' lifetime,
+    so that a typo (99999, 225) is refused wherever it is typed (editor, seed, spreadsheet)."""
+    return models.PositiveSmallIntegerField(
+        verbose_name, null=True, blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)])
 
 
 class Provenance(models.TextChoices):
@@ -224,10 +235,12 @@ class ProgrammePage(Page):
         FieldPanel("short_title"),
         FieldPanel("intro"),
         FieldPanel("description"),
-        InlinePanel("organisation_roles", label=_("Funders and pilots")),
-        InlinePanel("calls", label=_("Calls for projects")),
-        InlinePanel("axes", label=_("Axes and priorities")),
-        InlinePanel("figures", label=_("Key figures")),
+        # staff (#13): "Add" buttons read « Ajouter un financeur ou pilote » (projects.panels).
+        InlinePanel("organisation_roles", label=_("a funder or pilot"),
+                    heading=_("Funders and pilots")),
+        InlinePanel("calls", label=_("a call for projects"), heading=_("Calls for projects")),
+        InlinePanel("axes", label=_("an axis or priority"), heading=_("Axes and priorities")),
+        InlinePanel("figures", label=_("a key figure"), heading=_("Key figures")),
         FieldPanel("source_document"),
     ]
     search_fields = [
@@ -268,9 +281,19 @@ class ProgrammeCall(Orderable):
     """A call for projects or a yearly envelope, with the numbers the programme publishes."""
 
     programme = ParentalKey(ProgrammePage, related_name="calls", on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = year_field(_("year"))
     label = models.CharField(_("label"), max_length=200, blank=True)
     envelope_eur = euros(_("envelope (€)"))
+    initial_envelope_eur = euros(_("envelope at launch (€)"))
+    initial_envelope_when = models.CharField(
+        _("when the first envelope was announced"), max_length=80, blank=True,
+        help_text=_("For example « à l'été 2023 »; only when the envelope changed afterwards."),
+    )
+    envelope_note = models.CharField(
+        _("how the envelope changed"), max_length=300, blank=True,
+        help_text=_("For example « crédits de l'ARS et du commissariat à la lutte contre la "
+                    "pauvreté »."),
+    )
     requested_eur = euros(_("amount requested (€)"))
     dossiers_received = models.PositiveIntegerField(
         _("applications received"), null=True, blank=True
@@ -283,12 +306,40 @@ class ProgrammeCall(Orderable):
     panels = [
         FieldRowPanel([FieldPanel("year"), FieldPanel("label")]),
         FieldRowPanel([FieldPanel("envelope_eur"), FieldPanel("requested_eur")]),
+        FieldRowPanel([FieldPanel("initial_envelope_eur"), FieldPanel("initial_envelope_when")]),
+        FieldPanel("envelope_note"),
         FieldRowPanel([FieldPanel("dossiers_received"), FieldPanel("dossiers_retained")]),
         FieldPanel("text"),
     ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("call for projects")
+
+    @property
+    def envelope_changed(self) -> bool:
+        return (self.initial_envelope_eur is not None and self.envelope_eur is not None
+                and self.initial_envelope_eur != self.envelope_eur)
+
+    @property
+    def envelope_history(self) -> str:
+        """« 300 000 € à l'été 2023, porté à 426 229 € »: the envelope field holds the latest
+        amount, this says where it started (empty when it never changed)."""
+        if not self.envelope_changed:
+            return ""
+
+        def amount(value):
+            return number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True) + " €"
+
+        words = {"initial": amount(self.initial_envelope_eur),
+                 "when": self.initial_envelope_when, "current": amount(self.envelope_eur)}
+        if self.envelope_eur > self.initial_envelope_eur:
+            text = (_("%(initial)s %(when)s, raised to %(current)s") if self.initial_envelope_when
+                    else _("%(initial)s at first, raised to %(current)s"))
+        else:
+            text = (_("%(initial)s %(when)s, lowered to %(current)s")
+                    if self.initial_envelope_when
+                    else _("%(initial)s at first, lowered to %(current)s"))
+        return str(text) % words
 
     def clean(self):
         if (
@@ -441,7 +492,12 @@ class ProjectPage(Page):
 
     summary = models.TextField(_("summary"), max_length=600, blank=True)
     description = RichTextField(_("description"), blank=True)
-    call_year = models.PositiveSmallIntegerField(_("call year"), null=True, blank=True)
+    call_year = year_field(_("call year"))
+    dossier_number = models.CharField(
+        _("application number"), max_length=60, blank=True, db_index=True,
+        help_text=_("The number of the application in its call for projects: the key of "
+                    "laureate spreadsheet imports, unique within the programme."),
+    )
     axes = ParentalManyToManyField(
         ProgrammeAxis, verbose_name=_("axes or priorities"), blank=True, related_name="projects"
     )
@@ -494,43 +550,60 @@ class ProjectPage(Page):
     axes_note = provenance_note(_("axes note"))
     seed_fingerprint = models.CharField(max_length=40, blank=True, editable=False)
 
+    # --- staff (#13): panels of the project editor (checkbox vocabularies, bulk territories,
+    # singular labels for "Ajouter une action"…, the figure form that knows the user).
+    base_form_class = ProjectPageForm
     content_panels = [
         *Page.content_panels,
         FieldRowPanel([FieldPanel("title_provenance"), FieldPanel("title_note")]),
-        FieldPanel("summary"),
+        FieldPanel("summary", help_text=_("Two or three sentences shown on the project cards "
+                                          "and in search results (600 characters at most).")),
         FieldPanel("description"),
         MultiFieldPanel(
             [
-                FieldPanel("call_year"),
-                FieldPanel("axes"),
+                FieldRowPanel([
+                    FieldPanel("call_year", help_text=_("Year of the call for projects that "
+                                                        "selected this project, e.g. 2024.")),
+                    FieldPanel("dossier_number"),
+                ]),
+                FieldPanel("axes", widget=forms.CheckboxSelectMultiple),
                 FieldRowPanel([FieldPanel("axes_provenance"), FieldPanel("axes_note")]),
-                FieldPanel("themes"),
-                FieldPanel("publics"),
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("publics", widget=forms.CheckboxSelectMultiple),
             ],
             heading=_("Classification"),
         ),
-        InlinePanel("organisation_roles", label=_("Carrier, partners and funders")),
-        InlinePanel("territory_links", label=_("Territories covered"), min_num=0),
+        InlinePanel("organisation_roles", label=_("an organisation"),
+                    heading=_("Carrier, partners and funders")),
+        MultiFieldPanel(
+            [FieldPanel("territory_paste"), FieldPanel("territory_expand")],
+            heading=_("Add territories in bulk"),
+        ),
+        InlinePanel("territory_links", label=_("a territory"), heading=_("Territories covered"),
+                    min_num=0),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
                 FieldRowPanel([FieldPanel("start_precision"), FieldPanel("end_precision")]),
-                FieldPanel("duration_text"),
+                FieldPanel("duration_text", help_text=_("The dates or duration as the source "
+                                                        "writes them, e.g. « 18 mois ».")),
                 FieldPanel("call_text"),
                 FieldRowPanel([FieldPanel("budget_eur"), FieldPanel("budget_text")]),
             ],
             heading=_("Dates and budget"),
         ),
-        InlinePanel("actions", label=_("Actions")),
-        InlinePanel("objectives", label=_("Objectives")),
-        InlinePanel("places", label=_("Places")),
-        InlinePanel("services", label=_("Services for the public (data·inclusion)")),
-        InlinePanel("events", label=_("Events")),
-        InlinePanel("contacts", label=_("Contacts")),
-        InlinePanel("resources", label=_("Resources")),
-        InlinePanel("testimonials", label=_("Testimonials")),
+        InlinePanel("actions", label=_("an action"), heading=_("Actions")),
+        InlinePanel("objectives", label=_("an objective"), heading=_("Objectives")),
+        InlinePanel("places", label=_("a place"), heading=_("Places")),
+        InlinePanel("services", label=_("a service for the public"),
+                    heading=_("Services for the public (data·inclusion)")),
+        InlinePanel("events", label=_("an event"), heading=_("Events")),
+        InlinePanel("contacts", label=_("a contact"), heading=_("Contacts")),
+        InlinePanel("resources", label=_("a resource"), heading=_("Resources")),
+        InlinePanel("testimonials", label=_("a testimonial"), heading=_("Testimonials")),
         FieldPanel("source_document"),
     ]
+    # --- end staff
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary", boost=2),
@@ -629,16 +702,55 @@ class ProjectPage(Page):
         return self.roles(ProjectOrganisation.Role.FUNDER)
 
     @cached_property
-    def covered_territories(self):
+    def covered_territory_links(self):
+        """The territory links, most local first, each with its provenance."""
         return sorted(
-            (link.territory for link in self.territory_links.all()),
-            key=lambda t: (SCALE_RANK[t.scale], t.name),
+            self.territory_links.select_related("territory"),
+            key=lambda link: (SCALE_RANK[link.territory.scale], link.territory.name),
         )
+
+    @cached_property
+    def covered_territories(self):
+        return [link.territory for link in self.covered_territory_links]
+
+    @property
+    def title_inferred(self) -> bool:
+        return self.title_provenance == Provenance.INFERRED
+
+    @property
+    def axes_inferred(self) -> bool:
+        return self.axes_provenance == Provenance.INFERRED
 
     @property
     def published_contacts(self):
         """The contacts shown on the site, as the public may see them (projects/consent.py)."""
         return [c.public_view() for c in self.contacts.all() if c.publish]
+
+    # --- staff (#13): the preview of a draft shows the draft's coverage, computed, not
+    # written (ProjectCoverage holds the published state only).
+    is_draft_preview = False
+
+    def serve_preview(self, request, mode_name):
+        self.is_draft_preview = True
+        return super().serve_preview(request, mode_name)
+
+    @cached_property
+    def commune_count(self) -> int:
+        """How many communes the project covers: its draft's when previewed."""
+        if self.is_draft_preview:
+            from projects.coverage import covered_commune_ids
+
+            return len(covered_commune_ids(self.covered_territories))
+        return self.coverage.count()
+
+    @property
+    def map_url(self) -> str:
+        """The map document of the page (of the draft's territories when previewed)."""
+        if self.is_draft_preview:
+            ids = ",".join(str(t.pk) for t in self.covered_territories)
+            return f"/cartes/projet/apercu/?territoires={ids}&titre={quote(self.title)}"
+        return f"/cartes/projet/{self.pk}/"
+    # --- end staff
 
 
 class ProjectOrganisation(Orderable):

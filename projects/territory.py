@@ -187,15 +187,26 @@ class TerritoryScope:
     def project_ids(self) -> list[int]:
         if self._project_ids is None:
             self._project_ids = list(ProjectPage.objects.filter(
-                covering_q(self.territory, self.related_ids)).values_list("pk", flat=True))
+                covering_q(self.territory, self.related)).values_list("pk", flat=True))
         return self._project_ids
 
+    @property
+    def related(self) -> QuerySet:
+        """The same territories as `related_ids`, as a sub-query (the closure both ways and
+        the territory itself), not a list: a region relates to thousands of territories,
+        and as parameters they cost more to compile and plan than the query costs to run."""
+        Closure = Territory.ancestors.through.objects
+        pk = self.territory.pk
+        return Closure.filter(from_territory_id=pk).values("to_territory_id").order_by().union(
+            Closure.filter(to_territory_id=pk).values("from_territory_id").order_by(),
+            Territory.objects.filter(pk=pk).values("pk").order_by(), all=True)
+
     def projects_q(self) -> Q:
-        """The covering projects as a list of ids, or as the sub-query itself when the list
-        would be too long for one statement's parameters."""
-        if len(self.project_ids) <= MAX_ID_LIST:
-            return Q(pk__in=self.project_ids)
-        return covering_q(self.territory, self.related_ids)
+        """The covering projects, read once per request and passed to every statement that
+        needs them (the selection, each exclusive facet count) as ONE array parameter."""
+        from projects.selection import in_ids
+
+        return Q(in_ids("pk", self.project_ids))
 
     def level(self):
         """The level at which a project covers the territory: the rank of its most local
@@ -204,7 +215,7 @@ class TerritoryScope:
         custom area straddling a border)."""
         nearest = (
             ProjectTerritory.objects.filter(project=OuterRef("pk"),
-                                            territory_id__in=self.related_ids)
+                                            territory_id__in=self.related)
             .annotate(rank=_rank_case("territory__scale")).order_by("rank").values("rank")[:1]
         )
         return Coalesce(Subquery(nearest, output_field=IntegerField()),

@@ -1,27 +1,58 @@
-"""Shared fixtures. The reference territories and the whole seed are loaded once per test
-session into the test database (committed), so every test reads the real data; each test
-then runs in a transaction that is rolled back. Do not use `transactional_db` here: it would
-flush that shared data for the tests after it."""
+"""Shared fixtures. Tests are small: each builds what it reads with the factories of
+`tests/<app>/factories.py` (the `territories` and `catalogue` fixtures give a small sample of
+both), in a test database holding nothing but the migrations, in a transaction rolled back
+after the test.
+
+Tests that check the real seed's facts (the 135 projects, their figures, their territories)
+live in `tests/seed/` only: that folder switches to a database with the real territories and
+seed, loaded once (see tests/seed/conftest.py)."""
 
 import inspect
-import os
+import itertools
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 
-from maps.services.import_territories import load_reference_territories
-from portal.seeding import load_seed
+from tests.maps.factories import build_sample
+from tests.projects.factories import build_catalogue
+
+SMALL_SUFFIX = "_small"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        load_reference_territories()
-        # PORTAL_SEED_DIR: a developer's partial seed while files are being written.
-        seed_dir = os.environ.get("PORTAL_SEED_DIR")
-        load_seed(seed_dir) if seed_dir else load_seed()
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL the small test database is `test_<name>_small`; `test_<name>` is the
+    real-seed database of tests/seed/ (the one the territories and seed were loaded into)."""
+    default = settings.DATABASES["default"]
+    if default["ENGINE"].endswith("postgresql"):
+        test = default.setdefault("TEST", {})
+        test["NAME"] = (test.get("NAME") or f"test_{default['NAME']}") + SMALL_SUFFIX
+
+
+@pytest.fixture
+def territories(db):
+    """The sample territories (tests/maps/factories.py): a few départements, EPCIs (one
+    straddling two départements), communes, a custom area and a place abroad."""
+    return build_sample()
+
+
+@pytest.fixture
+def catalogue(territories):
+    """Two programmes and eight projects covering the sample at every scale
+    (tests/projects/factories.py, SAMPLE_PROJECTS)."""
+    return build_catalogue(territories)
+
+
+@pytest.fixture
+def search_auto_update(settings):
+    """Index objects as they are saved, as in production (the test settings turn it off:
+    indexing costs a third of the time of building a page)."""
+    backends = {name: {**config, "AUTO_UPDATE": True}
+                for name, config in settings.WAGTAILSEARCH_BACKENDS.items()}
+    settings.WAGTAILSEARCH_BACKENDS = backends
 
 
 @pytest.fixture
@@ -34,6 +65,24 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("agent", "agent@example.org", "pw-test-1234")
     client.force_login(user)
     return client
+
+
+_test_numbers = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _cache_key_prefix():
+    """A cache key prefix of its own for every test: the data version is rolled back with
+    each test, so two tests could otherwise read each other's cached map or table under the
+    same version."""
+    prefix = f"test{next(_test_numbers)}"
+    previous = {}
+    for cache in caches.all():
+        previous[cache] = cache.key_prefix
+        cache.key_prefix = prefix
+    yield
+    for cache, value in previous.items():
+        cache.key_prefix = value
 
 
 class _FailOnOurUndefinedVariables(str):

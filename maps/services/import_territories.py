@@ -13,16 +13,19 @@ and every EPCI (no geometry). COG 2026, EPCI perimeters at 1 January 2025.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from maps import geometry
 from maps.models import DataVersion, Scale, Territory
 from maps.services.reports import ImportRejected, ImportReport
+from maps.services.validation import Problems, model_problems, read_text
 
 DEFAULT_DIR = Path(settings.BASE_DIR) / "fixtures" / "territories"
 #: Topology-preserving simplification tolerances (degrees), tuned so that the commune coverage
@@ -60,12 +63,19 @@ def _float_or_none(value):
     return float(value) if value else None
 
 
+#: Fields of a territory that the reference files give and its model checks.
+CHECKED_FIELDS = ("scale", "code", "name", "population", "centroid_lon", "centroid_lat")
+UNCHECKED_FIELDS = [f.name for f in Territory._meta.get_fields()
+                    if f.concrete and f.name not in CHECKED_FIELDS]
+
+
 class _Reader:
     """Reads and cross-checks the reference files; collects every error before failing."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
-        self.errors: list[str] = []
+        self.problems = Problems()
+        self.errors: list[str] = self.problems.errors
         self.records: dict[tuple[str, str], Record] = {}
 
     def error(self, filename, where, field_name, message):
@@ -80,6 +90,8 @@ class _Reader:
     def read_geo(self, name, code_field, required=("nom",)):
         path = self.path(name)
         if not path.exists():
+            return None
+        if read_text(path, self.problems, whole_lines=False) is None:
             return None
         try:
             frame = geometry.read_geojson(path)
@@ -98,17 +110,48 @@ class _Reader:
         return frame
 
     def read_csv(self, name, required):
+        """Rows of a reference CSV with their line numbers. The file must be UTF-8 and whole:
+        a row with fewer or more cells than the header (a file cut short, a stray comma) is
+        an error naming its line."""
         path = self.path(name)
         if not path.exists():
             return []
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                self.errors.append(f"{name} : colonne(s) absente(s) : {', '.join(missing)}")
-                return []
-            rows = list(reader)
-        return [(line, row) for line, row in enumerate(rows, start=2)]
+        content = read_text(path, self.problems)
+        if content is None:
+            return []
+        reader = csv.reader(io.StringIO(content, newline=""))
+        header = next(reader, [])
+        missing = [c for c in required if c not in header]
+        if missing:
+            self.errors.append(f"{name} : colonne(s) absente(s) : {', '.join(missing)}")
+            return []
+        rows = []
+        for cells in reader:
+            if len(cells) != len(header):
+                self.problems.add(name, reader.line_num, "", _(
+                    "%(cells)s cells instead of %(width)s: line cut short or stray "
+                    "separator") % {"cells": len(cells), "width": len(header)})
+                continue
+            rows.append((reader.line_num, dict(zip(header, cells, strict=True))))
+        return rows
+
+    def number(self, name, line, row, column, convert):
+        """A number cell (None when empty); raises ValueError after recording why it is not
+        a number."""
+        try:
+            return convert(row[column])
+        except ValueError:
+            self.problems.add(name, line, column, _("number expected, got “%(value)s”") % {
+                "value": row[column]})
+            raise
+
+    def check(self, record: Record, name: str, line: int) -> bool:
+        """The territory's own field rules (a population is a positive whole number, a
+        name fits its column), by the model's validation."""
+        instance = Territory(**{f: getattr(record, f) for f in CHECKED_FIELDS})
+        return model_problems(instance, self.problems, name, line,
+                              {"centroid_lon": "centroid_lon", "name": "nom"},
+                              exclude=UNCHECKED_FIELDS)
 
     def add(self, record: Record):
         self.records[record.key] = record
@@ -182,17 +225,15 @@ class _Reader:
             parents = [(Scale.DEPARTEMENT, c) for c in row["departements"].split(";") if c]
             parents += [(Scale.REGION, c) for c in row["regions"].split(";") if c]
             geo = self.geo_fields(epci_shapes[siren]) if siren in epci_shapes else {}
-            self.add(
-                Record(
-                    Scale.EPCI,
-                    siren,
-                    row["nom"].strip(),
-                    population=_int_or_none(row["population"]),
-                    parents=parents,
-                    source="epci-france.csv",
-                    **geo,
-                )
-            )
+            try:
+                population = self.number("epci-france.csv", line, row, "population",
+                                         _int_or_none)
+            except ValueError:
+                continue
+            record = Record(Scale.EPCI, siren, row["nom"].strip(), population=population,
+                            parents=parents, source="epci-france.csv", **geo)
+            if self.check(record, "epci-france.csv", line):
+                self.add(record)
         for siren in epci_shapes:
             if (Scale.EPCI, siren) not in self.records:
                 self.error(
@@ -226,38 +267,23 @@ class _Reader:
                 elif row.get("zone") != "com":
                     # Collectivités d'outre-mer have no département or region in the COG.
                     self.error("communes-france.csv", where, column, f"code inconnu « {value} »")
-            if code in commune_shapes:
-                geo = self.geo_fields(commune_shapes[code])
-            else:
-                try:
-                    geo = {
-                        "centroid_lon": _float_or_none(row["centroid_lon"]),
-                        "centroid_lat": _float_or_none(row["centroid_lat"]),
-                    }
-                except ValueError:
-                    self.error("communes-france.csv", where, "centroid_lon", "coordonnée invalide")
-                    continue
             try:
-                population = _int_or_none(row["population"])
+                population = self.number("communes-france.csv", line, row, "population",
+                                         _int_or_none)
+                if code in commune_shapes:
+                    geo = self.geo_fields(commune_shapes[code])
+                else:
+                    geo = {
+                        column: self.number("communes-france.csv", line, row, column,
+                                            _float_or_none)
+                        for column in ("centroid_lon", "centroid_lat")
+                    }
             except ValueError:
-                self.error(
-                    "communes-france.csv",
-                    where,
-                    "population",
-                    f"nombre invalide « {row['population']} »",
-                )
                 continue
-            self.add(
-                Record(
-                    Scale.COMMUNE,
-                    code,
-                    row["nom"].strip(),
-                    population=population,
-                    parents=parents,
-                    source="communes-france.csv",
-                    **geo,
-                )
-            )
+            record = Record(Scale.COMMUNE, code, row["nom"].strip(), population=population,
+                            parents=parents, source="communes-france.csv", **geo)
+            if self.check(record, "communes-france.csv", line):
+                self.add(record)
         for code in commune_shapes:
             if (Scale.COMMUNE, code) not in self.records:
                 self.error(

@@ -185,8 +185,10 @@ def enclosing_outlines(territories: Sequence[Territory]) -> list[Territory]:
 
 
 def project_map(pk: int, *, title: str, territories: Callable[[], Iterable[Territory]],
-                places: Callable[[], Sequence[MarkerSpec]]) -> RenderedMap:
-    """Map of the territories a project covers, their outline and the project's places."""
+                places: Callable[[], Sequence[MarkerSpec]],
+                cache_params: Mapping | None = None) -> RenderedMap:
+    """Map of the territories a project covers, their outline and the project's places
+    (`cache_params`: the key of a map that is not a published project's, e.g. a draft's)."""
 
     def build():
         covered = list(territories())
@@ -195,7 +197,7 @@ def project_map(pk: int, *, title: str, territories: Callable[[], Iterable[Terri
         return builders.territory_map(areas, map_options(title), outlines=outlines,
                                       places=list(places()))
 
-    return cached_map("territory_map", {"project": pk}, build)
+    return cached_map("territory_map", cache_params or {"project": pk}, build)
 
 
 def project_territories(queryset) -> Iterable[Territory]:

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from indicators.models import IndicatorValue
+from portal import spreadsheets
+from portal.opendata.figures import key_figure, value_fields
 from projects.models import (
     Organisation,
     ProjectCoverage,
@@ -259,39 +261,6 @@ def _values():
     )
 
 
-def _value_fields(value: IndicatorValue) -> dict:
-    """What every published figure says: which indicator, of what kind, over which period,
-    for which territory, in which words, with which status and source."""
-    territory = value.territory
-    return {
-        "id": value.pk,
-        "indicator": value.definition.code,
-        "kind": value.kind,
-        "period_start": value.period_start,
-        "period_end": value.period_end,
-        "territory_scale": territory.scale if territory else None,
-        "territory_code": territory.code if territory else None,
-        "value_text": value.value_text,
-        "unit": value.definition.unit,
-        "status": value.status,
-        "source": value.source_note,
-    }
-
-
-def key_figure(value: IndicatorValue) -> dict:
-    """One key figure in numbers and in words: the shape shared by the API and the
-    `chiffres-cles` table."""
-    number, low, high = value.bounds
-    return {
-        **_value_fields(value),
-        "label": value.definition.label,
-        "value": number,
-        "value_min": low,
-        "value_max": high,
-        "sentence": value.sentence,
-    }
-
-
 def key_figure_rows() -> list[dict]:
     return [
         {"project_id": v.project_id, **key_figure(v)}
@@ -305,7 +274,7 @@ def indicator_value_rows() -> list[dict]:
     values = _values().filter(project__isnull=True) | _values().filter(project__in=live_projects())
     return [
         {
-            **_value_fields(v),
+            **value_fields(v),
             "indicator_label": v.definition.label,
             "measure": v.definition.measure,
             "aggregation": v.definition.aggregation,
@@ -353,7 +322,8 @@ BY_NAME = {r.name: r for r in RESOURCES}
 
 
 def cell(value) -> str:
-    """A CSV cell as the Table Schema types read it back."""
+    """A CSV cell as the Table Schema types read it back; text made safe for spreadsheets
+    (no control character, never read as a formula: `portal.spreadsheets`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -364,7 +334,7 @@ def cell(value) -> str:
         return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    return spreadsheets.csv_text(str(value))
 
 
 def csv_text(resource: Resource, rows: Iterable[dict] | None = None) -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include("portal.urls.monitoring")),
     path("", include("portal.urls.coverage_maps")),
+    path("", include("portal.urls.opendata")),
     path("", include("portal.urls.catalogue")),
 ]
 

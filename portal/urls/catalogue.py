@@ -13,9 +13,5 @@ urlpatterns = [
     path("projets/export.geojson", views.export_geojson, name="project-export-geojson"),
     path("territoires/", views.territory_index, name="territory-index"),
     re_path(r"^territoires/(?P<code>[^/]{1,120})/$", views.territory_page, name="territory-page"),
-    path("api/", api.api_index, name="api-index"),
-    path("api/projets/", api.api_projects, name="api-projects"),
-    path("api/projets/<int:pk>/", api.api_project, name="api-project"),
-    re_path(r"^api/territoires/(?P<code>[^/]{1,120})/$", api.api_territory,
-            name="api-territory"),
+    path("api/", api.api.urls),
 ]

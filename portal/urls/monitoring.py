@@ -1,5 +1,5 @@
 """Monitoring addresses (see DESIGN.md, "Public addresses"): /suivi/ and /suivi/<programme>/,
-and one CSV per dashboard table."""
+one CSV per dashboard table, the year's reporting campaign and the figures behind a total."""
 
 from django.urls import path
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("suivi/carte/", views.monitoring_map, name="monitoring_map"),
     path("suivi/<slug:programme>/", views.monitoring, name="programme_monitoring"),
     path("suivi/<slug:programme>/carte/", views.monitoring_map, name="programme_monitoring_map"),
+    path("suivi/<slug:programme>/<int:year>/", views.campaign_page, name="campaign"),
+    path("suivi/<slug:programme>/<int:year>/manquants.csv", views.campaign_missing_csv,
+         name="campaign_missing_csv"),
+    path("suivi/<slug:programme>/indicateurs/<slug:code>/", views.indicator_page,
+         name="indicator"),
     path("suivi/<slug:programme>/<slug:table>.csv", views.monitoring_csv,
          name="programme_monitoring_csv"),
 ]

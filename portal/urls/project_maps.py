@@ -7,6 +7,7 @@ from portal.views import project_maps as map_views
 
 urlpatterns = [
     path("cartes/projet/<int:pk>/", map_views.project_map, name="project-map"),
+    path("cartes/projet/apercu/", map_views.draft_project_map, name="draft-project-map"),
     path("cartes/projets/", map_views.explorer, name="explorer"),
     path("cartes/projets/carte/", map_views.explorer_map, name="explorer-map"),
 ]

@@ -10,13 +10,14 @@ from indicators.territory_figures import figure_labels
 from maps.services import gaps, render
 from portal import map_data
 from portal.responses import map_response
+from projects.coverage import communes_covered_by
 
 #: The coverage page filters on these listing params only.
 FILTERS = ("programme", "thematique")
 
 
 def _rows(selection):
-    return gaps.coverage_rows(map_data.covered_commune_ids(selection.scoped_ids),
+    return gaps.coverage_rows(communes_covered_by(selection.scoped_ids),
                               figure_labels())
 
 

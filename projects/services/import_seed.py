@@ -1,13 +1,17 @@
 """Idempotent import of the catalogue seed (fixtures/seeds/*.yaml, format in SCHEMA.md):
 vocabularies, organisations, source documents, custom areas, programmes and projects.
 
+Two halves. `SeedReader` checks every file before anything is written: the shape of each
+file (`seed_files`, `seed_schema`), the references between records (organisation keys,
+territory codes, vocabulary codes, the programme's axes), and every value by the models' own
+`full_clean()` on unsaved instances, so that a rule (end after start, a SIREN's 9 digits, a
+call's figures, a title's length) is written once, in the model. It returns a `SeedContent`.
+`SeedWriter` writes that content, in the caller's transaction: a bad file loads nothing.
+
 MUST stay idempotent and never delete: a record is matched on its natural key (theme/public
 code, organisation key, programme and project slug). A page whose seed content is unchanged
 (same fingerprint) is left alone, even if staff edited it since; a page whose seed changed
 gets a new published revision, so the previous content stays in its history.
-
-Validation runs over every file before anything is written (`validate`), and the caller
-runs `write` inside one transaction: a bad file loads nothing.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from maps.models import Scale, Territory
 from maps.services import areas
 from maps.services.reports import ImportReport
+from maps.services.validation import Problems, model_problems
 from projects import consent
 from projects.models import (
     DatePrecision,
@@ -50,23 +56,13 @@ from projects.models import (
     SourceDocument,
     Theme,
 )
-from projects.services.seed_files import (
-    Problems,
-    SeedFile,
-    as_date,
-    as_decimal,
-    as_time,
-    text,
-)
+from projects.services.seed_files import SeedFile, as_date, as_decimal, as_time, text
 
-CODE_RE = re.compile(r"^[a-z0-9]+(-{1,2}[a-z0-9]+)*$")
 OFFICIAL = {Scale.REGION, Scale.DEPARTEMENT, Scale.EPCI, Scale.COMMUNE}
-ROLES = {c for c, _l in ProjectOrganisation.Role.choices}
-PROGRAMME_ROLES = {c for c, _l in ProgrammeOrganisation.Role.choices}
-RESOURCE_KINDS = {c for c, _l in ProjectResource.Kind.choices}
-ORG_KINDS = {c for c, _l in Organisation.Kind.choices}
-PROVENANCES = {c for c, _l in Provenance.choices}
-FEES = {c for c, _l in ProjectService.Fees.choices}
+
+#: Fields of a page that Wagtail sets when the page is placed in the tree, not by a file.
+PAGE_TREE_FIELDS = ("path", "depth", "numchild", "url_path", "content_type", "draft_title",
+                    "locale", "translation_key", "live", "owner", "latest_revision")
 
 #: A hook gets (page, project record, seed file) and adds its own child rows to the page
 #: before its revision is saved (the indicators app adds key figures this way).
@@ -108,9 +104,22 @@ def fingerprint(*records) -> str:
     ).hexdigest()[:32]
 
 
+def line(record) -> int | None:
+    return getattr(record, "line", None)
+
+
+def provenance(file: SeedFile, record: dict, name: str) -> dict:
+    """The provenance of a project's title or axes: its own `provenance:` entry, else the
+    file's default (`provenance:` at the top of the file), else stated."""
+    own = (record.get("provenance") or {}).get(name)
+    default = (file.data.get("provenance") or {}).get(name)
+    return own or default or {}
+
+
 @dataclass
-class Catalogue:
-    """The validated content of every seed file, with references resolved."""
+class SeedContent:
+    """What the seed files say once checked: the records of every file, by natural key, and
+    the official territories they name. The reader's result, the writer's input."""
 
     files: list[SeedFile]
     themes: dict[str, str] = field(default_factory=dict)
@@ -121,154 +130,6 @@ class Catalogue:
     programmes: dict[str, tuple[SeedFile, dict]] = field(default_factory=dict)
     projects: list[tuple[SeedFile, dict]] = field(default_factory=list)
     territories: dict[tuple[str, str], Territory] = field(default_factory=dict)
-    #: Everything created or updated, for the search and reference indexes afterwards.
-    written: list = field(default_factory=list)
-
-    # ----------------------------------------------------------------- validation
-    def validate(self, problems: Problems) -> None:
-        for file in self.files:
-            self._collect(file, problems)
-        self._resolve_official_territories(problems)
-        for code, (file, record) in self.customs.items():
-            for commune in record.get("communes") or []:
-                if (Scale.COMMUNE, str(commune)) not in self.territories:
-                    problems.add(
-                        file,
-                        record,
-                        "communes",
-                        f"commune inconnue « {commune} » dans la zone « {code} »",
-                    )
-            for member in record.get("members") or []:
-                self._check_territory(file, member, "members", problems)
-            if not record.get("communes") and not record.get("members"):
-                problems.add(file, record, "communes", f"la zone « {code} » n'a aucune commune")
-        slugs = set()
-        for file, record in self.projects:
-            self._check_project(file, record, problems, slugs)
-        for _slug, (file, record) in self.programmes.items():
-            for role in record.get("organisations") or []:
-                self._check_org(file, role, problems, PROGRAMME_ROLES)
-            self._check_calls(file, record, problems)
-            for figure in record.get("figures") or []:
-                as_decimal(figure.get("value"), problems, file, figure, "value")
-                if not text(figure.get("label")):
-                    problems.add(file, figure, "label", "libellé manquant")
-
-    def _collect(self, file: SeedFile, problems: Problems) -> None:
-        data = file.data
-        vocab = data.get("vocabulary") or {}
-        for kind, target in (("themes", self.themes), ("publics", self.publics)):
-            for item in vocab.get(kind) or []:
-                code, label = text(item.get("code")), text(item.get("label"))
-                if not CODE_RE.match(code) or not label:
-                    problems.add(
-                        file, item, f"vocabulary.{kind}", f"code ou libellé invalide « {code} »"
-                    )
-                elif target.get(code, label) != label:
-                    problems.add(
-                        file,
-                        item,
-                        f"vocabulary.{kind}",
-                        f"« {code} » déjà défini avec le libellé « {target[code]} »",
-                    )
-                else:
-                    target[code] = label
-        for org in data.get("organisations") or []:
-            key = text(org.get("key"))
-            values = {
-                "name": text(org.get("name")),
-                "acronym": text(org.get("acronym")),
-                "siren": text(org.get("siren")),
-                "siret": text(org.get("siret")),
-                "kind": text(org.get("kind")) or "autre",
-                "website": text(org.get("website")),
-                "commune": text(org.get("commune")),
-            }
-            if not key or slugify(key) != key:
-                problems.add(file, org, "key", f"clé invalide « {key} »")
-            elif not values["name"]:
-                problems.add(file, org, "name", f"nom manquant pour « {key} »")
-            elif values["kind"] not in ORG_KINDS:
-                problems.add(file, org, "kind", f"type inconnu « {values['kind']} »")
-            elif values["siren"] and (len(values["siren"]) != 9 or not values["siren"].isdigit()):
-                problems.add(file, org, "siren", f"SIREN invalide « {values['siren']} »")
-            elif values["siret"] and (
-                len(values["siret"]) != 14
-                or not values["siret"].isdigit()
-                or (values["siren"] and not values["siret"].startswith(values["siren"]))
-            ):
-                problems.add(file, org, "siret", f"SIRET invalide « {values['siret']} »")
-            elif key in self.organisations and self.organisations[key]["name"] != values["name"]:
-                problems.add(file, org, "key", f"« {key} » déjà défini sous un autre nom")
-            else:
-                self.organisations.setdefault(key, values)
-        for record in data.get("custom_territories") or []:
-            self.customs[text(record.get("code"))] = (file, record)
-        for record in data.get("foreign_places") or []:
-            code = text(record.get("code"))
-            try:
-                float(record.get("lon")), float(record.get("lat"))
-            except (TypeError, ValueError):
-                problems.add(file, record, "lon", f"coordonnées invalides pour « {code} »")
-            self.foreign[code] = (file, record)
-        programme = data.get("programme")
-        if programme:
-            slug = text(programme.get("slug"))
-            if not slug or not text(programme.get("title")):
-                problems.add(file, programme, "slug", "programme sans slug ou sans titre")
-            elif slug in self.programmes:
-                problems.add(file, programme, "slug", f"programme « {slug} » défini deux fois")
-            else:
-                self.programmes[slug] = (file, programme)
-        if "projects" in data and not isinstance(data["projects"], list):
-            problems.add(file, data, "projects", "liste attendue")
-            return
-        for record in data.get("projects") or []:
-            self.projects.append((file, record))
-
-    def _territory_refs(self):
-        for _file, record in self.projects:
-            yield from record.get("territories") or []
-            for item in record.get("indicators") or []:
-                if isinstance(item.get("territory"), dict):
-                    yield item["territory"]
-            for item in (
-                (record.get("places") or [])
-                + (record.get("events") or [])
-                + (record.get("services") or [])
-            ):
-                if item.get("commune"):
-                    yield {"scale": "commune", "code": item["commune"]}
-        for _file, record in self.customs.values():
-            for code in record.get("communes") or []:
-                yield {"scale": "commune", "code": code}
-            yield from record.get("members") or []
-        for org in self.organisations.values():
-            if org["commune"]:
-                yield {"scale": "commune", "code": org["commune"]}
-
-    def _resolve_official_territories(self, problems: Problems) -> None:
-        wanted: dict[str, set[str]] = {}
-        for ref in self._territory_refs():
-            if isinstance(ref, dict) and ref.get("scale") in OFFICIAL:
-                wanted.setdefault(ref["scale"], set()).add(str(ref.get("code")))
-        for scale, codes in wanted.items():
-            for territory in Territory.objects.filter(scale=scale, code__in=codes):
-                self.territories[(scale, territory.code)] = territory
-        if wanted and not Territory.objects.exists():
-            problems.errors.append(
-                "Aucun territoire en base : lancez d'abord « manage.py load_territories »."
-            )
-
-    def _check_territory(self, file, ref, field_name, problems) -> None:
-        if not isinstance(ref, dict):
-            problems.add(
-                file, None, field_name, f"territoire attendu {{scale, code}}, reçu « {ref} »"
-            )
-            return
-        if not self.knows_territory(ref):
-            scale, code = text(ref.get("scale")), text(ref.get("code"))
-            problems.add(file, ref, field_name, f"territoire inconnu « {scale} {code} »")
 
     def knows_territory(self, ref: dict) -> bool:
         scale, code = text(ref.get("scale")), text(ref.get("code"))
@@ -278,144 +139,354 @@ class Catalogue:
             or (scale == Scale.FOREIGN and code in self.foreign)
         )
 
-    def _check_org(self, file, role, problems, roles) -> None:
-        if text(role.get("org")) not in self.organisations:
-            problems.add(file, role, "org", f"organisation inconnue « {role.get('org')} »")
-        if text(role.get("role")) not in roles:
-            problems.add(file, role, "role", f"rôle inconnu « {role.get('role')} »")
-        amount = as_decimal(role.get("amount_eur"), problems, file, role, "amount_eur")
-        if amount is not None and amount < 0:
-            problems.add(file, role, "amount_eur", "montant négatif")
 
-    def _check_calls(self, file, record, problems) -> None:
+class SeedReader:
+    """Checks the seed files and resolves their references; writes nothing."""
+
+    def __init__(self, files: list[SeedFile]):
+        self.content = SeedContent(files)
+
+    def read(self, problems: Problems) -> SeedContent:
+        content = self.content
+        for file in content.files:
+            self._collect(file, problems)
+        self._resolve_official_territories(problems)
+        for code, (file, record) in content.customs.items():
+            for commune in record.get("communes") or []:
+                if (Scale.COMMUNE, str(commune)) not in content.territories:
+                    problems.add(file.name, line(record), "communes", _(
+                        "unknown commune “%(commune)s” in the area “%(area)s”") % {
+                        "commune": commune, "area": code})
+            for member in record.get("members") or []:
+                self._check_territory(file, member, "members", problems)
+            if not record.get("communes") and not record.get("members"):
+                problems.add(file.name, line(record), "communes", _(
+                    "the area “%(area)s” has no commune") % {"area": code})
+        slugs: set[str] = set()
+        for file, record in content.projects:
+            self._check_project(file, record, problems, slugs)
+        for _slug, (file, record) in content.programmes.items():
+            self._check_programme(file, record, problems)
+        return content
+
+    # The records, by natural key ------------------------------------------------------
+    def _collect(self, file: SeedFile, problems: Problems) -> None:
+        content, data = self.content, file.data
+        source = data.get("source")
+        if source:
+            model_problems(SourceDocument(
+                code=text(source.get("code")), title=text(source.get("title")),
+                filename=text(source.get("file")), publisher=text(source.get("publisher")),
+                date_text=text(source.get("date"))), problems, file.name, line(source),
+                {"filename": "file", "date_text": "date"})
+        vocab = data.get("vocabulary") or {}
+        for kind, model, target in (("themes", Theme, content.themes),
+                                    ("publics", Public, content.publics)):
+            for item in vocab.get(kind) or []:
+                code, label = text(item.get("code")), text(item.get("label"))
+                if not model_problems(model(code=code, label=label), problems, file.name,
+                                      line(item), {}):
+                    continue
+                if target.get(code, label) != label:
+                    problems.add(file.name, line(item), f"vocabulary.{kind}", _(
+                        "“%(code)s” already defined with the label “%(label)s”") % {
+                        "code": code, "label": target[code]})
+                else:
+                    target[code] = label
+        for org in data.get("organisations") or []:
+            key = text(org.get("key"))
+            values = {
+                "name": text(org.get("name")),
+                "acronym": text(org.get("acronym")),
+                "siren": text(org.get("siren")),
+                "siret": text(org.get("siret")),
+                "kind": text(org.get("kind")) or Organisation.Kind.AUTRE,
+                "website": text(org.get("website")),
+                "commune": text(org.get("commune")),
+            }
+            instance = Organisation(key=key, **{k: v for k, v in values.items()
+                                                if k != "commune"})
+            if not model_problems(instance, problems, file.name, line(org), {},
+                                  exclude=["commune"]):
+                continue
+            if key in content.organisations and content.organisations[key]["name"] != values[
+                    "name"]:
+                problems.add(file.name, line(org), "key", _(
+                    "“%(key)s” already defined under another name") % {"key": key})
+            else:
+                content.organisations.setdefault(key, values)
+        for record in data.get("custom_territories") or []:
+            content.customs[text(record.get("code"))] = (file, record)
+        for record in data.get("foreign_places") or []:
+            content.foreign[text(record.get("code"))] = (file, record)
+        programme = data.get("programme")
+        if programme:
+            slug = text(programme.get("slug"))
+            if slug in content.programmes:
+                problems.add(file.name, line(programme), "slug", _(
+                    "programme “%(slug)s” defined twice") % {"slug": slug})
+            else:
+                content.programmes[slug] = (file, programme)
+        for record in data.get("projects") or []:
+            content.projects.append((file, record))
+
+    def _territory_refs(self):
+        content = self.content
+        for _file, record in content.projects:
+            yield from record.get("territories") or []
+            for item in record.get("indicators") or []:
+                if isinstance(item.get("territory"), dict):
+                    yield item["territory"]
+            for item in ((record.get("places") or []) + (record.get("events") or [])
+                         + (record.get("services") or [])):
+                if item.get("commune"):
+                    yield {"scale": "commune", "code": item["commune"]}
+        for _file, record in content.customs.values():
+            for code in record.get("communes") or []:
+                yield {"scale": "commune", "code": code}
+            yield from record.get("members") or []
+        for org in content.organisations.values():
+            if org["commune"]:
+                yield {"scale": "commune", "code": org["commune"]}
+
+    def _resolve_official_territories(self, problems: Problems) -> None:
+        wanted: dict[str, set[str]] = {}
+        for ref in self._territory_refs():
+            if ref.get("scale") in OFFICIAL:
+                wanted.setdefault(ref["scale"], set()).add(str(ref.get("code")))
+        for scale, codes in wanted.items():
+            for territory in Territory.objects.filter(scale=scale, code__in=codes):
+                self.content.territories[(scale, territory.code)] = territory
+        if wanted and not Territory.objects.exists():
+            problems.errors.append(_(
+                "No territory in the database: run “manage.py load_territories” first."))
+
+    # Checks -----------------------------------------------------------------------------
+    def _check_territory(self, file, ref, field_name, problems) -> None:
+        if not self.content.knows_territory(ref):
+            problems.add(file.name, line(ref), field_name, _(
+                "unknown territory “%(scale)s %(code)s”") % {
+                "scale": text(ref.get("scale")), "code": text(ref.get("code"))})
+
+    def _check_roles(self, file, record, problems, model) -> None:
+        """Organisation roles: the key must name a known organisation; the role, amount and
+        note are the model's business."""
+        for role in record.get("organisations") or []:
+            if text(role.get("org")) not in self.content.organisations:
+                problems.add(file.name, line(role), "org", _(
+                    "unknown organisation “%(key)s”") % {"key": role.get("org")})
+            values = {"role": text(role.get("role"))}
+            if model is ProjectOrganisation:
+                values.update(amount_eur=as_decimal(role.get("amount_eur")),
+                              note=text(role.get("note")))
+            model_problems(model(**values), problems, file.name, line(role), {},
+                           exclude=["project", "programme", "organisation"])
+
+    def _check_programme(self, file, record, problems) -> None:
+        name = file.name
+        page = ProgrammePage(slug=text(record.get("slug")), title=text(record.get("title")),
+                             short_title=text(record.get("short_title")),
+                             intro=text(record.get("intro")),
+                             description=paragraphs_html(record.get("description")))
+        model_problems(page, problems, name, line(record), {}, exclude=PAGE_TREE_FIELDS)
+        self._check_roles(file, record, problems, ProgrammeOrganisation)
         for call in record.get("calls") or []:
-            if call.get("year") is not None and not isinstance(call.get("year"), int):
-                problems.add(file, call, "year", f"année attendue, reçu « {call.get('year')} »")
-            for name in ("envelope_eur", "requested_eur"):
-                amount = as_decimal(call.get(name), problems, file, call, name)
-                if amount is not None and amount < 0:
-                    problems.add(file, call, name, "montant négatif")
-            received, retained = call.get("dossiers_received"), call.get("dossiers_retained")
-            if isinstance(received, int) and isinstance(retained, int) and retained > received:
-                problems.add(file, call, "dossiers_retained", "plus de dossiers retenus que reçus")
+            model_problems(_call(call), problems, name, line(call), {}, exclude=["programme"])
         codes = [text(a.get("code")) for a in record.get("axes") or []]
         if len(codes) != len(set(codes)):
-            problems.add(file, record, "axes", "codes d'axes en double")
+            problems.add(name, line(record), "axes", _("duplicated axis codes"))
+        for axis in record.get("axes") or []:
+            model_problems(ProgrammeAxis(code=text(axis.get("code")),
+                                         label=text(axis.get("label")),
+                                         description=text(axis.get("description"))),
+                           problems, name, line(axis), {}, exclude=["programme"])
+        for figure in record.get("figures") or []:
+            model_problems(_figure(figure), problems, name, line(figure), {},
+                           exclude=["programme"])
 
     def _check_project(self, file, record, problems, slugs) -> None:
+        content, name, where = self.content, file.name, line(record)
         slug = text(record.get("slug"))
-        if not slug or slugify(slug) != slug or len(slug) > 80:
-            problems.add(file, record, "slug", f"slug invalide « {slug} »")
-        elif slug in slugs:
-            problems.add(file, record, "slug", f"projet « {slug} » défini deux fois")
+        if slug in slugs:
+            problems.add(name, where, "slug", _("project “%(slug)s” defined twice") % {
+                "slug": slug})
         slugs.add(slug)
-        if not text(record.get("title")):
-            problems.add(file, record, "title", "titre manquant")
-        for name in ("title", "axes"):
-            self._check_provenance(file, self.provenance(file, record, name), name, problems)
+        page = ProjectPage(
+            slug=slug, title=text(record.get("title")), summary=text(record.get("summary")),
+            description=paragraphs_html(record.get("description")),
+            call_year=record.get("call_year"), start_date=as_date(record.get("start_date")),
+            end_date=as_date(record.get("end_date")),
+            duration_text=text(record.get("duration_text")),
+            start_precision=record.get("start_precision") or DatePrecision.DAY,
+            end_precision=record.get("end_precision") or DatePrecision.DAY,
+            call_text=text(record.get("call_text")),
+            budget_eur=as_decimal(record.get("budget_eur")),
+            budget_text=text(record.get("budget_text")))
+        model_problems(page, problems, name, where, {}, exclude=PAGE_TREE_FIELDS)
+        if slug and slugify(slug) != slug:
+            problems.add(name, where, "slug", _(
+                "invalid slug “%(slug)s” (lowercase letters, digits and hyphens)") % {
+                "slug": slug})
+        for key in ("title", "axes"):
+            self._check_provenance(file, provenance(file, record, key), key, problems)
         for ref in record.get("territories") or []:
-            if isinstance(ref, dict):
-                self._check_provenance(file, ref, "territories", problems)
+            self._check_provenance(file, ref, "territories", problems)
         for service in record.get("services") or []:
             self._check_service(file, service, problems)
         programme = text(record.get("programme"))
-        if programme not in self.programmes:
-            problems.add(file, record, "programme", f"programme inconnu « {programme} »")
+        if programme not in content.programmes:
+            problems.add(name, where, "programme", _("unknown programme “%(slug)s”") % {
+                "slug": programme})
         else:
-            axes = {text(a.get("code")) for a in self.programmes[programme][1].get("axes") or []}
+            axes = {text(a.get("code"))
+                    for a in content.programmes[programme][1].get("axes") or []}
             for axis in record.get("axes") or []:
                 if axis not in axes:
-                    problems.add(
-                        file, record, "axes", f"axe inconnu « {axis} » pour « {programme} »"
-                    )
-        for kind, vocab in (("themes", self.themes), ("publics", self.publics)):
+                    problems.add(name, where, "axes", _(
+                        "unknown axis “%(axis)s” for “%(programme)s”") % {
+                        "axis": axis, "programme": programme})
+        for kind, vocab in (("themes", content.themes), ("publics", content.publics)):
             for code in record.get(kind) or []:
                 if code not in vocab:
-                    problems.add(file, record, kind, f"code inconnu « {code} »")
-        for role in record.get("organisations") or []:
-            self._check_org(file, role, problems, ROLES)
+                    problems.add(name, where, kind, _("unknown code “%(code)s”") % {
+                        "code": code})
+        self._check_roles(file, record, problems, ProjectOrganisation)
         for ref in record.get("territories") or []:
             self._check_territory(file, ref, "territories", problems)
-        start = as_date(record.get("start_date"), problems, file, record, "start_date")
-        end = as_date(record.get("end_date"), problems, file, record, "end_date")
-        if start and end and end < start:
-            problems.add(file, record, "end_date", "la date de fin précède la date de début")
-        for name in ("start_precision", "end_precision"):
-            if record.get(name) not in (None, *DatePrecision.values):
-                problems.add(file, record, name, f"précision inconnue « {record.get(name)} » "
-                             "(day, month ou year)")
-        budget = as_decimal(record.get("budget_eur"), problems, file, record, "budget_eur")
-        if budget is not None and budget < 0:
-            problems.add(file, record, "budget_eur", "budget négatif")
-        if record.get("call_year") is not None and not isinstance(record.get("call_year"), int):
-            problems.add(file, record, "call_year", f"année attendue « {record.get('call_year')} »")
+        for item in record.get("actions") or []:
+            model_problems(ProjectAction(text=text(item)), problems, name, where,
+                           {"text": "actions"}, exclude=["project"])
+        for item in record.get("objectives") or []:
+            model_problems(ProjectObjective(text=text(item)), problems, name, where,
+                           {"text": "objectives"}, exclude=["project"])
         for event in record.get("events") or []:
-            as_date(event.get("date"), problems, file, event, "date")
-            as_time(event.get("start_time"), problems, file, event, "start_time")
-            as_time(event.get("end_time"), problems, file, event, "end_time")
-            if not text(event.get("title")):
-                problems.add(file, event, "title", "titre d'événement manquant")
+            model_problems(_event(event), problems, name, line(event), {},
+                           exclude=["project", "commune"])
         for resource in record.get("resources") or []:
-            if text(resource.get("kind")) not in RESOURCE_KINDS:
-                problems.add(file, resource, "kind", f"type inconnu « {resource.get('kind')} »")
-            url = text(resource.get("url"))
-            if url and not url.startswith(("http://", "https://")):
-                problems.add(file, resource, "url", f"adresse invalide « {url} »")
+            model_problems(_resource(resource), problems, name, line(resource), {},
+                           exclude=["project"])
         for contact in record.get("contacts") or []:
-            if contact.get("organisation") and contact["organisation"] not in self.organisations:
-                problems.add(
-                    file,
-                    contact,
-                    "organisation",
-                    f"organisation inconnue « {contact['organisation']} »",
-                )
+            key = contact.get("organisation")
+            if key and key not in content.organisations:
+                problems.add(name, line(contact), "organisation", _(
+                    "unknown organisation “%(key)s”") % {"key": key})
             if not any(text(contact.get(k)) for k in ("name", "email", "phone", "role")):
-                problems.add(file, contact, "contacts", "contact vide")
+                problems.add(name, line(contact), "contacts", _("empty contact"))
+            model_problems(_contact(contact), problems, name, line(contact), {},
+                           exclude=["project", "organisation"])
+            if contact.get("publish") and not file.data.get("source"):
+                problems.add(name, line(contact), "publish", _(
+                    "a published contact needs the file's “source:” (the document that "
+                    "publishes it)"))
         for place in record.get("places") or []:
-            if not text(place.get("name")):
-                problems.add(file, place, "name", "lieu sans nom")
+            model_problems(_place(place), problems, name, line(place),
+                           {"longitude": "lon", "latitude": "lat"},
+                           exclude=["project", "commune"])
+        for testimonial in record.get("testimonials") or []:
+            model_problems(_testimonial(testimonial), problems, name, line(testimonial), {},
+                           exclude=["project"])
 
-    @staticmethod
-    def provenance(file: SeedFile, record: dict, name: str) -> dict:
-        """The provenance of a project's title or axes: its own `provenance:` entry, else
-        the file's default (`provenance:` at the top of the file), else stated."""
-        own = (record.get("provenance") or {}).get(name)
-        default = (file.data.get("provenance") or {}).get(name)
-        return own or default or {}
 
     @staticmethod
     def _check_provenance(file, entry, field_name, problems) -> None:
+        """Whether a fact is stated or inferred: the model's choices; an inferred one needs
+        a note saying how (the seed writers' rule)."""
         status = text(entry.get("provenance") or entry.get("status")) or Provenance.STATED
-        if status not in PROVENANCES:
-            problems.add(file, entry, field_name, f"provenance inconnue « {status} »")
-        elif status == Provenance.INFERRED and not text(entry.get("note")):
-            problems.add(file, entry, field_name, "provenance « inferred » sans note")
+        model_problems(ProjectTerritory(provenance=status, note=text(entry.get("note"))),
+                       problems, file.name, line(entry), {"provenance": field_name},
+                       exclude=["project", "territory"])
+        if status == Provenance.INFERRED and not text(entry.get("note")):
+            problems.add(file.name, line(entry), field_name, _(
+                "“inferred” provenance without a note"))
 
     def _check_service(self, file, service, problems) -> None:
-        name = text(service.get("name"))
-        if name and not 3 <= len(name) <= 150:
-            problems.add(file, service, "name", "nom de service de 3 à 150 caractères")
-        if service.get("structure") and text(service["structure"]) not in self.organisations:
-            problems.add(
-                file, service, "structure", f"organisation inconnue « {service['structure']} »"
-            )
-        postcode = text(service.get("postcode"))
-        if postcode and (len(postcode) != 5 or not postcode.isdigit()):
-            problems.add(file, service, "postcode", f"code postal invalide « {postcode} »")
-        if service.get("commune") and (Scale.COMMUNE, text(service["commune"])) not in (
-            self.territories
-        ):
-            problems.add(file, service, "commune", f"commune inconnue « {service['commune']} »")
-        fees = text(service.get("fees"))
-        if fees and fees not in FEES:
-            problems.add(file, service, "fees", f"frais inconnus « {fees} »")
-        hours = text(service.get("opening_hours"))
-        if hours:
-            from projects.opening_hours import opening_hours_error
+        """A service's own rules are `ProjectService`'s; its references are checked here."""
+        key = service.get("structure")
+        if key and text(key) not in self.content.organisations:
+            problems.add(file.name, line(service), "structure", _(
+                "unknown organisation “%(key)s”") % {"key": key})
+        commune = service.get("commune")
+        if commune and (Scale.COMMUNE, text(commune)) not in self.content.territories:
+            problems.add(file.name, line(service), "commune", _(
+                "unknown commune “%(commune)s”") % {"commune": commune})
+        model_problems(_service(service), problems, file.name, line(service),
+                       {"longitude": "lon", "latitude": "lat"},
+                       exclude=["project", "structure", "commune"])
 
-            problem = opening_hours_error(hours)
-            if problem:
-                problems.add(file, service, "opening_hours", str(problem))
+
+# Unsaved instances built from records: validated by the reader, saved by the writer.
+def _call(c) -> ProgrammeCall:
+    return ProgrammeCall(
+        year=c.get("year"), label=text(c.get("label")),
+        envelope_eur=as_decimal(c.get("envelope_eur")),
+        initial_envelope_eur=as_decimal(c.get("initial_envelope_eur")),
+        initial_envelope_when=text(c.get("initial_envelope_when")),
+        envelope_note=text(c.get("envelope_note")),
+        requested_eur=as_decimal(c.get("requested_eur")),
+        dossiers_received=c.get("dossiers_received"),
+        dossiers_retained=c.get("dossiers_retained"), text=text(c.get("text")))
+
+
+def _figure(f) -> ProgrammeFigure:
+    return ProgrammeFigure(
+        label=text(f.get("label")), value=as_decimal(f.get("value")), unit=text(f.get("unit")),
+        value_text=text(f.get("value_text")), period=text(f.get("period")),
+        source_note=text(f.get("source_note")))
+
+
+def _event(e, commune=None) -> ProjectEvent:
+    return ProjectEvent(
+        title=text(e.get("title")), date=as_date(e.get("date")),
+        start_time=as_time(e.get("start_time")), end_time=as_time(e.get("end_time")),
+        place=text(e.get("place")), commune=commune, description=text(e.get("description")))
+
+
+def _resource(r) -> ProjectResource:
+    return ProjectResource(kind=text(r.get("kind")), title=text(r.get("title")),
+                           url=text(r.get("url")))
+
+
+def _contact(c, organisation=None, document=None) -> ProjectContact:
+    """`publish: true` in a seed file means "printed in the source document": that is the
+    recorded basis for publishing the person's details (the writer passes the document)."""
+    publish = bool(c.get("publish"))
+    return ProjectContact(
+        name=text(c.get("name")), role=text(c.get("role")), organisation=organisation,
+        email=text(c.get("email")), phone=text(c.get("phone")), publish=publish,
+        consent_basis=consent.PUBLIC_DOCUMENT if publish and document else "",
+        consent_document=document if publish else None)
+
+
+def _place(p, commune=None) -> ProjectPlace:
+    return ProjectPlace(name=text(p.get("name")), address=text(p.get("address")),
+                        commune=commune, longitude=p.get("lon"), latitude=p.get("lat"))
+
+
+def _service(v, structure=None, commune=None) -> ProjectService:
+    return ProjectService(
+        name=text(v.get("name")), description=text(v.get("description")),
+        structure=structure, address=text(v.get("address")),
+        address_extra=text(v.get("address_extra")), postcode=text(v.get("postcode")),
+        commune=commune, longitude=v.get("lon"), latitude=v.get("lat"),
+        email=text(v.get("email")), phone=text(v.get("phone")),
+        in_person=bool(v.get("in_person", True)), remote=bool(v.get("remote", False)),
+        fees=text(v.get("fees")), fees_details=text(v.get("fees_details")),
+        opening_hours=text(v.get("opening_hours")),
+        access_conditions=text(v.get("access_conditions")))
+
+
+def _testimonial(t) -> ProjectTestimonial:
+    return ProjectTestimonial(quote=text(t.get("quote")), author=text(t.get("author")))
+
+
+class SeedWriter:
+    """Writes a checked `SeedContent`: creates or updates, never deletes."""
+
+    def __init__(self, content: SeedContent):
+        self.content = content
+        self.territories = content.territories
+        #: Everything created or updated, for the search and reference indexes afterwards.
+        self.written: list = []
 
     # ----------------------------------------------------------------- writing
     def write(self, report: ImportReport, hooks: list[ProjectHook] = ()) -> None:
@@ -428,11 +499,11 @@ class Catalogue:
             raise RuntimeError("Pas de page d'accueil : lancez « manage.py setup_site ».")
         programmes = {
             slug: self._write_programme(home, file, record, orgs, sources, report)
-            for slug, (file, record) in self.programmes.items()
+            for slug, (file, record) in self.content.programmes.items()
         }
         themes = {t.code: t for t in Theme.objects.all()}
         publics = {p.code: p for p in Public.objects.all()}
-        for file, record in self.projects:
+        for file, record in self.content.projects:
             self._write_project(
                 programmes[record["programme"]],
                 file,
@@ -447,7 +518,7 @@ class Catalogue:
 
     def _write_sources(self, report):
         sources = {}
-        for file in self.files:
+        for file in self.content.files:
             source = file.data.get("source")
             if not source:
                 continue
@@ -463,7 +534,7 @@ class Catalogue:
         return sources
 
     def _write_vocabularies(self, report):
-        for model, vocab in ((Theme, self.themes), (Public, self.publics)):
+        for model, vocab in ((Theme, self.content.themes), (Public, self.content.publics)):
             for code, label in vocab.items():
                 self._upsert(
                     model, {"code": code}, {"label": label}, report, model.__name__.lower()
@@ -471,7 +542,7 @@ class Catalogue:
 
     def _write_organisations(self, report):
         result = {}
-        for key, values in self.organisations.items():
+        for key, values in self.content.organisations.items():
             values = dict(values)
             commune = values.pop("commune")
             values["commune"] = self.territories.get((Scale.COMMUNE, commune)) if commune else None
@@ -479,7 +550,7 @@ class Catalogue:
         return result
 
     def _write_areas(self, report):
-        for code, (_file, record) in self.customs.items():
+        for code, (_file, record) in self.content.customs.items():
             commune_codes = {str(c) for c in record.get("communes") or []}
             members = [
                 self.territories[(m["scale"], str(m["code"]))]
@@ -493,7 +564,7 @@ class Catalogue:
             area, status = areas.upsert_custom_area(code, text(record.get("name")), communes)
             _count(report, "territoires", status)
             self.territories[(Scale.CUSTOM, code)] = area
-        for code, (_file, record) in self.foreign.items():
+        for code, (_file, record) in self.content.foreign.items():
             place, status = areas.upsert_foreign_place(
                 code,
                 text(record.get("name")),
@@ -522,18 +593,7 @@ class Catalogue:
             ProgrammeOrganisation(organisation=orgs[r["org"]], role=r["role"])
             for r in record.get("organisations") or []
         ]
-        page.calls = [
-            ProgrammeCall(
-                year=c.get("year"),
-                label=text(c.get("label")),
-                envelope_eur=c.get("envelope_eur"),
-                requested_eur=c.get("requested_eur"),
-                dossiers_received=c.get("dossiers_received"),
-                dossiers_retained=c.get("dossiers_retained"),
-                text=text(c.get("text")),
-            )
-            for c in record.get("calls") or []
-        ]
+        page.calls = [_call(c) for c in record.get("calls") or []]
         existing_axes = {a.code: a for a in page.axes.all()} if page.pk else {}
         axes = []
         for axis in record.get("axes") or []:
@@ -541,17 +601,7 @@ class Catalogue:
             obj.label, obj.description = text(axis.get("label")), text(axis.get("description"))
             axes.append(obj)
         page.axes = axes
-        page.figures = [
-            ProgrammeFigure(
-                label=text(f.get("label")),
-                value=f.get("value"),
-                unit=text(f.get("unit")),
-                value_text=text(f.get("value_text")),
-                period=text(f.get("period")),
-                source_note=text(f.get("source_note")),
-            )
-            for f in record.get("figures") or []
-        ]
+        page.figures = [_figure(f) for f in record.get("figures") or []]
         self._publish(home, page, report, "programmes")
         return page
 
@@ -571,23 +621,23 @@ class Catalogue:
         page.summary = text(record.get("summary"))
         page.description = paragraphs_html(record.get("description"))
         page.call_year = record.get("call_year")
-        page.start_date = as_date(record.get("start_date"), Problems(), file, record, "")
-        page.end_date = as_date(record.get("end_date"), Problems(), file, record, "")
+        page.start_date = as_date(record.get("start_date"))
+        page.end_date = as_date(record.get("end_date"))
+        page.duration_text = text(record.get("duration_text"))
+        page.budget_eur = as_decimal(record.get("budget_eur"))
         page.start_precision = record.get("start_precision") or DatePrecision.DAY
         page.end_precision = record.get("end_precision") or DatePrecision.DAY
-        page.duration_text = text(record.get("duration_text"))
         page.call_text = text(record.get("call_text"))
-        page.budget_eur = record.get("budget_eur")
         page.budget_text = text(record.get("budget_text"))
         page.source_document = sources.get(file.name)
         page.seed_fingerprint = digest
         page.programme = programme
         axis_by_code = {a.code: a for a in ProgrammeAxis.objects.filter(programme=programme)}
         page.axes = [axis_by_code[c] for c in record.get("axes") or []]
-        title_provenance = self.provenance(file, record, "title")
+        title_provenance = provenance(file, record, "title")
         page.title_provenance = text(title_provenance.get("status")) or Provenance.STATED
         page.title_note = text(title_provenance.get("note"))
-        axes_provenance = self.provenance(file, record, "axes") if page.axes else {}
+        axes_provenance = provenance(file, record, "axes") if page.axes else {}
         page.axes_provenance = text(axes_provenance.get("status")) or Provenance.STATED
         page.axes_note = text(axes_provenance.get("note"))
         page.themes = [themes[c] for c in record.get("themes") or []]
@@ -596,7 +646,7 @@ class Catalogue:
             ProjectOrganisation(
                 organisation=orgs[r["org"]],
                 role=r["role"],
-                amount_eur=r.get("amount_eur"),
+                amount_eur=as_decimal(r.get("amount_eur")),
                 note=text(r.get("note")),
             )
             for r in record.get("organisations") or []
@@ -612,73 +662,19 @@ class Catalogue:
         page.actions = [ProjectAction(text=text(a)) for a in record.get("actions") or []]
         page.objectives = [ProjectObjective(text=text(o)) for o in record.get("objectives") or []]
         commune = self._commune
-        page.places = [
-            ProjectPlace(
-                name=text(p.get("name")),
-                address=text(p.get("address")),
-                commune=commune(p.get("commune")),
-                longitude=p.get("lon"),
-                latitude=p.get("lat"),
-            )
-            for p in record.get("places") or []
-        ]
+        page.places = [_place(p, commune(p.get("commune"))) for p in record.get("places") or []]
+        page.events = [_event(e, commune(e.get("commune"))) for e in record.get("events") or []]
         page.services = [
-            ProjectService(
-                name=text(v.get("name")),
-                description=text(v.get("description")),
-                structure=orgs.get(text(v.get("structure"))) if v.get("structure") else None,
-                address=text(v.get("address")),
-                address_extra=text(v.get("address_extra")),
-                postcode=text(v.get("postcode")),
-                commune=commune(v.get("commune")),
-                longitude=v.get("lon"),
-                latitude=v.get("lat"),
-                email=text(v.get("email")),
-                phone=text(v.get("phone")),
-                in_person=bool(v.get("in_person", True)),
-                remote=bool(v.get("remote", False)),
-                fees=text(v.get("fees")),
-                fees_details=text(v.get("fees_details")),
-                opening_hours=text(v.get("opening_hours")),
-                access_conditions=text(v.get("access_conditions")),
-            )
+            _service(v, orgs.get(text(v.get("structure"))) if v.get("structure") else None,
+                     commune(v.get("commune")))
             for v in record.get("services") or []
         ]
-        page.events = [
-            ProjectEvent(
-                title=text(e.get("title")),
-                date=as_date(e.get("date"), Problems(), file, e, ""),
-                start_time=as_time(e.get("start_time"), Problems(), file, e, ""),
-                end_time=as_time(e.get("end_time"), Problems(), file, e, ""),
-                place=text(e.get("place")),
-                commune=commune(e.get("commune")),
-                description=text(e.get("description")),
-            )
-            for e in record.get("events") or []
-        ]
         page.contacts = [
-            ProjectContact(
-                name=text(c.get("name")),
-                role=text(c.get("role")),
-                organisation=orgs.get(c.get("organisation")),
-                email=text(c.get("email")),
-                phone=text(c.get("phone")),
-                publish=bool(c.get("publish")),
-                # `publish: true` in a seed file means "printed in the source document": that
-                # is the recorded basis for publishing the person's details.
-                consent_basis=consent.PUBLIC_DOCUMENT if c.get("publish") else "",
-                consent_document=page.source_document if c.get("publish") else None,
-            )
+            _contact(c, orgs.get(c.get("organisation")), page.source_document)
             for c in record.get("contacts") or []
         ]
-        page.resources = [
-            ProjectResource(kind=r["kind"], title=text(r.get("title")), url=text(r.get("url")))
-            for r in record.get("resources") or []
-        ]
-        page.testimonials = [
-            ProjectTestimonial(quote=text(t.get("quote")), author=text(t.get("author")))
-            for t in record.get("testimonials") or []
-        ]
+        page.resources = [_resource(r) for r in record.get("resources") or []]
+        page.testimonials = [_testimonial(t) for t in record.get("testimonials") or []]
         for hook in hooks:
             hook(page, record, file)
         self._publish(programme, page, report, "projets")

@@ -11,15 +11,15 @@ CDN = re.compile(r"cdn\.|unpkg|jsdelivr|cdnjs|googleapis|bootstrapcdn", re.I)
 
 
 @pytest.mark.smoke
-def test_home_is_french_dsfr_and_lists_the_programmes(client):
+def test_home_is_french_dsfr_and_lists_the_programmes(client, catalogue):
     response = client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="fr"' in html
     assert "fr-header" in html and "fr-footer" in html and "fr-skiplinks" in html
     assert "dsfr.min.css" in html
-    for slug in ("1000-premiers-jours", "sante-des-femmes-bassin-minier", "faad"):
-        assert f"/{slug}/" in html
+    for programme in (catalogue.faad, catalogue.thousand_days):
+        assert f'href="{programme.url}"' in html
     assert not CDN.search(html)
 
 

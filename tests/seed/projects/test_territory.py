@@ -40,7 +40,6 @@ def test_ambiguous_input_keeps_the_alternatives():
     assert any(t.name == "Gers" for t in resolution.alternatives)
 
 
-@pytest.mark.smoke
 @pytest.mark.parametrize("code", ["59491", "commune-59491", "raismes"])
 def test_raismes_page_by_code_or_name(client, code):
     response = client.get(f"/territoires/{code}/")

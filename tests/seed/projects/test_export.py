@@ -36,7 +36,6 @@ def csv_rows(client, query=""):
     return rows[1:]
 
 
-@pytest.mark.smoke
 def test_csv_of_everything_and_of_a_programme(client):
     assert len(csv_rows(client)) == ProjectPage.objects.live().count()
     faad = csv_rows(client, "programme=faad")

@@ -27,7 +27,6 @@ def _csp(response) -> dict[str, list[str]]:
 # -- headers ---------------------------------------------------------------------------
 
 
-@pytest.mark.smoke
 def test_portal_pages_have_a_strict_policy_and_are_never_framed(client):
     response = client.get("/")
     policy = _csp(response)
@@ -109,7 +108,6 @@ def test_production_https_is_on_by_default_and_switchable(monkeypatch):
 # -- bad input -------------------------------------------------------------------------
 
 
-@pytest.mark.smoke
 @pytest.mark.parametrize("address", [
     "/projets/?thematique=a%00b",
     "/projets/?public=a%00b",
@@ -123,6 +121,9 @@ def test_production_https_is_on_by_default_and_switchable(monkeypatch):
 def test_control_characters_are_a_french_400(client, address):
     response = client.get(address)
     assert response.status_code == 400
+    if address.startswith("/api/"):  # the API answers its 400 in JSON, naming the parameter
+        assert "caractères de contrôle" in response.json()["detail"]
+        return
     html = response.content.decode()
     assert "Requête invalide" in html
     assert "caractères de contrôle" in html
@@ -139,7 +140,6 @@ def test_control_characters_in_a_form_are_a_400_but_newlines_pass(client):
 # -- error pages -----------------------------------------------------------------------
 
 
-@pytest.mark.smoke
 def test_404_is_french_dsfr_with_the_search(client):
     response = client.get("/cette-page-nexiste-pas/")
     assert response.status_code == 404

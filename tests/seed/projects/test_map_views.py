@@ -161,3 +161,18 @@ def test_explorer_shares_the_listing_filters(client):
     assert urls
     assert all(url in listing for url in urls)
     assert project("1000-jours-pour-savourer-la-vie").url in urls
+
+
+def test_explorer_table_is_bounded_and_links_to_the_listing(client):
+    """The whole catalogue selected: the table lists PROJECTS_SHOWN projects and says how
+    many more the listing has (the page no longer grows with the catalogue)."""
+    from portal.map_data import PROJECTS_SHOWN
+
+    total = ProjectPage.objects.live().count()
+    assert total > PROJECTS_SHOWN
+    html = client.get("/cartes/projets/").content.decode()
+    table = html[html.index('id="explorer-projects"'):]
+    table = table[:table.index("</table>")]
+    assert table.count('<th scope="row">') == PROJECTS_SHOWN
+    assert f"{total - PROJECTS_SHOWN} autres projets ne sont pas listés ici." in text_of(html)
+    assert f"{total} projets couvrent" in text_of(html)

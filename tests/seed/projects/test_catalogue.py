@@ -23,7 +23,6 @@ def project(slug):
     return ProjectPage.objects.live().get(slug=slug)
 
 
-@pytest.mark.smoke
 def test_three_programmes_with_their_slugs():
     slugs = set(ProgrammePage.objects.live().values_list("slug", flat=True))
     assert slugs == {"1000-premiers-jours", "sante-des-femmes-bassin-minier", "faad"}

@@ -1,0 +1,456 @@
+"""How a listing is computed, once per request: the ordered selection of project ids, every
+facet count from it in ONE grouped statement, the choices of the filters cached under the
+data version, and the cards from plain rows (two statements, no page object).
+
+Why: at national scale (10,000 projects, 1.2 M coverage rows) the listing spent half its time
+re-applying every filter but one for each facet (eight aggregate queries joining whole link
+tables even when eight projects were selected), building Wagtail page objects only to list
+axis names, and planning statements of thousands of parameters. Here:
+
+- the selection is read once (`project_filter.qs`, ordered ids and levels), and passed back
+  to the database as ONE array parameter (`= ANY(%s)` on PostgreSQL, `json_each` on SQLite);
+- every facet count is a `GROUP BY` over a link table restricted to that selection, all of
+  them in one `UNION ALL` statement; an *exclusive* count ("all filters but this one", what a
+  person gets by ticking another option) is computed from the filters without that one, and
+  only for facets that have an active value: otherwise it is the selection itself;
+- the choices (programmes, publics, themes, axes, years, carriers of the listing) change only
+  when data changes: they are cached under `DataVersion`.
+
+What the filters *mean* stays in `projects.filters` (`ProjectFilter.filtered`, `status_q`,
+`year_q`): nothing here decides which project matches.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from maps.models import SCALE_RANK, DataVersion
+from projects.models import (
+    Organisation,
+    ProgrammeAxis,
+    ProgrammePage,
+    ProjectContact,
+    ProjectOrganisation,
+    ProjectPage,
+    ProjectStatus,
+    ProjectTerritory,
+    Public,
+    Theme,
+    describe_period,
+)
+
+CARRIER = ProjectOrganisation.Role.CARRIER
+#: The columns `describe_period` reads, in its order: a card says when, as the page does.
+PERIOD_FIELDS = ("start_date", "start_precision", "end_date", "end_precision", "duration_text",
+                 "call_text", "call_year")
+#: How long cached choices live at most (they are keyed on the data version anyway).
+CHOICES_TIMEOUT = 24 * 3600
+
+
+# -- the selection as one parameter ---------------------------------------------------------
+
+
+class _IdsMarker(list):
+    """Stands for "the ids" in a statement compiled once and reused with other ids."""
+
+
+IDS = _IdsMarker()
+
+
+class InIds(Func):
+    """`field IN (ids)` with the ids as ONE parameter, whatever their number: an array on
+    PostgreSQL, a JSON list read by `json_each` on SQLite. A list of 10,000 `%s` would cost
+    more to compile and plan than to run. With `IDS` the parameter is left as a marker, for
+    a statement compiled once (`compiled`) and bound at each request (`bind`)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, ids: Iterable[int]):
+        super().__init__(expression)
+        self.ids = ids if ids is IDS else [int(pk) for pk in ids]
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        value = self.ids if self.ids is IDS else _ids_param(self.ids, connection.vendor)
+        if connection.vendor == "postgresql":
+            return f"{sql} = ANY(%s::integer[])", [*params, value]
+        return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, value]
+
+
+def _ids_param(ids: list[int], vendor: str):
+    return ids if vendor == "postgresql" else json.dumps(ids)
+
+
+def in_ids(field: str, ids: Iterable[int]) -> InIds:
+    return InIds(F(field), ids)
+
+
+_COMPILED: dict[tuple, tuple[str, tuple]] = {}
+
+
+def compiled(key: tuple, build: Callable[[], QuerySet]) -> tuple[str, tuple]:
+    """The SQL of a queryset that depends only on the ids (built with `IDS`), compiled once
+    per process and key: Django's compiler cost more than the statements themselves."""
+    key = (connection.vendor, *key)
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) > 500:
+            _COMPILED.clear()
+        sql, params = build().query.sql_with_params()
+        found = _COMPILED[key] = (sql, tuple(params))
+    return found
+
+
+def bind(params: Iterable, ids: Sequence[int]) -> list:
+    value = _ids_param([int(pk) for pk in ids], connection.vendor)
+    return [value if p is IDS else p for p in params]
+
+
+def data_version(request=None) -> int:
+    """The catalogue's data version, read once per request (the page cache, the choices and
+    the maps all key on it)."""
+    if request is not None and hasattr(request, "_data_version"):
+        return request._data_version
+    version = DataVersion.current()
+    if request is not None:
+        request._data_version = version
+    return version
+
+
+# -- cached choices ------------------------------------------------------------------------
+
+
+@dataclass
+class Choices:
+    """What the filters of a listing (all projects, or one programme's) can offer, with
+    labels; the same whatever the selection, so cached under the data version."""
+
+    programmes: list[tuple[int, str, str]]  # (pk, slug, label) with projects in the listing
+    publics: list[tuple[int, str, str]]  # (pk, code, label) of every public, by label
+    themes: list[tuple[int, str, str]]
+    used_publics: set[int]
+    used_themes: set[int]
+    axes: list[tuple[int, str, str, str, str]]  # (pk, code, label, programme slug, label)
+    used_axes: set[int]
+    years: list[int]
+    carriers: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # pk → key, name,
+    # acronym of every carrier organisation
+
+    def label_of(self, rows, value, key_index=1, label_index=2):
+        for row in rows:
+            if row[key_index] == value:
+                return row[label_index]
+        return value
+
+
+def choices(programme: ProgrammePage | None = None, request=None) -> Choices:
+    version = data_version(request)
+    key = f"listing-choices:{programme.pk if programme else 'all'}:{version}:{get_language()}"
+    found = cache.get(key)
+    if found is None:
+        found = _build_choices(programme)
+        cache.set(key, found, CHOICES_TIMEOUT)
+    return found
+
+
+def listing_base(programme: ProgrammePage | None = None) -> QuerySet:
+    """The projects a listing starts from: every live project, or a programme's."""
+    queryset = ProjectPage.objects.live()
+    if programme is not None:
+        queryset = queryset.filter(programme=programme)
+    return queryset
+
+
+def year_range(queryset) -> list[int]:
+    """Every year a project of the listing was funded or ran, bounded to a sane span."""
+    from projects.filters import MAX_YEAR, MIN_YEAR
+
+    bounds = queryset.aggregate(
+        call_min=Min("call_year"), call_max=Max("call_year"), start_min=Min("start_date"),
+        start_max=Max("start_date"), end_min=Min("end_date"), end_max=Max("end_date"))
+    years = [bounds["call_min"], bounds["call_max"]]
+    years += [d.year for d in (bounds["start_min"], bounds["start_max"], bounds["end_min"],
+                               bounds["end_max"]) if isinstance(d, datetime.date)]
+    years = [y for y in years if y is not None]
+    if not years:
+        return []
+    first, last = max(MIN_YEAR, min(years)), min(MAX_YEAR, max(years))
+    first = max(first, last - 30)
+    return list(range(first, last + 1))
+
+
+def _build_choices(programme: ProgrammePage | None) -> Choices:
+    base = listing_base(programme).values("pk")
+    programmes = [(p.pk, p.slug, p.label) for p in ProgrammePage.objects.live().filter(
+        Exists(ProjectPage.objects.live().filter(pk__in=base, programme=OuterRef("pk"))))
+        .only("pk", "slug", "title", "short_title").order_by("title")]
+
+    def used(through, column):
+        return set(through.objects.filter(projectpage_id__in=base)
+                   .values_list(column, flat=True).distinct())
+
+    axes = ProgrammeAxis.objects.select_related("programme").only(
+        "pk", "code", "label", "sort_order", "programme__slug", "programme__title",
+        "programme__short_title").order_by("programme__title", "sort_order", "pk")
+    if programme is not None:
+        axes = axes.filter(programme=programme)
+    carriers = {pk: (key, name, acronym) for pk, key, name, acronym in Organisation.objects.filter(
+        Exists(ProjectOrganisation.objects.filter(organisation=OuterRef("pk"), role=CARRIER))
+    ).values_list("pk", "key", "name", "acronym")}
+    return Choices(
+        programmes=programmes,
+        publics=list(Public.objects.order_by("label", "pk").values_list("pk", "code", "label")),
+        themes=list(Theme.objects.order_by("label", "pk").values_list("pk", "code", "label")),
+        used_publics=used(ProjectPage.publics.through, "public_id"),
+        used_themes=used(ProjectPage.themes.through, "theme_id"),
+        axes=[(a.pk, a.code, a.label, a.programme.slug, a.programme.label) for a in axes],
+        used_axes=used(ProjectPage.axes.through, "programmeaxis_id"),
+        years=year_range(listing_base(programme)),
+        carriers=carriers,
+    )
+
+
+# -- facet counts in one statement ----------------------------------------------------------
+
+
+def _grouped(queryset: QuerySet, key) -> QuerySet:
+    """`key, COUNT(*)` of a queryset, as the columns `k`, `n`."""
+    return queryset.annotate(k=key).values("k").annotate(n=Count("*")).order_by()
+
+
+def _status_key(today) -> object:
+    """The status of a project as a small integer, from `projects.filters.status_q` (the
+    single definition of what each status means)."""
+    from django.db.models import Case, When
+
+    from projects.filters import status_q
+
+    return Case(*[When(status_q(status, today), then=Value(i))
+                  for i, status in enumerate(STATUSES) if status != ProjectStatus.UNKNOWN],
+                default=Value(STATUSES.index(ProjectStatus.UNKNOWN)),
+                output_field=IntegerField())
+
+
+#: Order of the status options (and of their integer keys in the facet statement).
+STATUSES = list(ProjectStatus)
+
+
+def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices,
+                 max_carriers: int) -> dict[str, dict]:
+    """{facet: {key: count}} for programme (programme pk), public, thematique, axe (pks),
+    statut (index in STATUSES), annee (year), porteur (organisation pk): one statement.
+
+    A facet whose filter is active counts over the selection *without* that filter (the
+    count next to an option says what ticking it would give); every other facet counts over
+    the selection itself, passed as one array parameter."""
+    from projects.filters import year_q
+
+    fields = project_filter.form.fields
+    active = project_filter.active_filters() if project_filter.is_bound else set()
+    today = project_filter.today
+
+    def base(name: str, column_model, column: str, ids=IDS):
+        """Rows of `column_model` restricted to the projects counted for facet `name`."""
+        if name in active:
+            ids = project_filter.filtered(without=(name,)).values("pk")
+            return column_model.objects.filter(**{f"{column}__in": ids})
+        return column_model.objects.filter(in_ids(f"{column}_id", ids))
+
+    def projects_for(name: str):
+        if name in active:
+            return ProjectPage.objects.filter(
+                pk__in=project_filter.filtered(without=(name,)).values("pk"))
+        return ProjectPage.objects.filter(in_ids("pk", IDS))
+
+    builders: list[tuple[str, tuple, Callable[[], QuerySet]]] = []
+    if "programme" in fields:
+        builders.append(("programme", (), lambda: _grouped(projects_for("programme"),
+                                                           F("programme_id"))))
+    for name, through, column in (("public", ProjectPage.publics.through, "public_id"),
+                                  ("thematique", ProjectPage.themes.through, "theme_id"),
+                                  ("axe", ProjectPage.axes.through, "programmeaxis_id")):
+        builders.append((name, (), lambda name=name, through=through, column=column: _grouped(
+            base(name, through, "projectpage"), F(column))))
+    builders.append(("statut", (today,), lambda: _grouped(projects_for("statut"),
+                                                         _status_key(today))))
+    for year in choices_.years:
+        builders.append(("annee", (year,), lambda year=year: projects_for("annee").filter(
+            year_q(year)).annotate(k=Value(year, output_field=IntegerField())).values("k")
+            .annotate(n=Count("*")).order_by()))
+    builders.append(("porteur", (max_carriers,), lambda: base(
+        "porteur", ProjectOrganisation, "project").filter(role=CARRIER).values(
+        k=F("organisation_id")).annotate(n=Count("project_id", distinct=True)).order_by(
+        "-n", "organisation__name")[:max_carriers]))
+    parts = []
+    for name, key, build in builders:
+        if name in active:  # depends on the filters' values: compiled for this request
+            sql, params = build().query.sql_with_params()
+        else:
+            sql, params = compiled(("facet", name, *key), build)
+        parts.append((name, sql, bind(params, selection_ids)))
+    return run_grouped(parts)
+
+
+def run_grouped(parts: list[tuple[str, str, list]]) -> dict[str, dict]:
+    """Run `(name, SQL of columns k, n, params)` parts as ONE `UNION ALL` statement."""
+    sqls, params = [], []
+    for i, (name, sql, part_params) in enumerate(parts):
+        sqls.append(f"SELECT '{name}' AS facet, f{i}.k, f{i}.n FROM ({sql}) f{i}")
+        params.extend(part_params)
+    counts: dict[str, dict] = {name: {} for name, _sql, _params in parts}
+    if not sqls:
+        return counts
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sqls), params)
+        for name, key, n in cursor.fetchall():
+            counts[name][key] = n
+    return counts
+
+
+# -- cards from rows -----------------------------------------------------------------------
+
+
+@dataclass
+class Card:
+    """What a project card shows, from plain rows (no Wagtail page object)."""
+
+    pk: int
+    slug: str
+    title: str
+    url: str
+    summary: str
+    status: str
+    programme_label: str
+    carriers: list[str] = field(default_factory=list)
+    publics: list[str] = field(default_factory=list)
+    territories: list[tuple[int, str]] = field(default_factory=list)  # (scale rank, name)
+    published_contacts: list[dict] = field(default_factory=list)
+    level: int | None = None
+    level_label: str = ""
+    is_broad: bool = False
+
+    when: str = ""
+
+    @property
+    def status_label(self):
+        return ProjectStatus(self.status).label
+
+    @property
+    def status_known(self) -> bool:
+        return self.status != ProjectStatus.UNKNOWN
+
+    @property
+    def covered_territories(self) -> list[str]:
+        return [name for _rank, name in sorted(self.territories)]
+
+
+def _public_contact(name, role, organisation, phone, email, basis, document_id,
+                    document_title, date, collected_by) -> dict:
+    """A contact of a card as the public may see it: a named person's details only with a
+    recorded basis (`projects.consent`, the same rules as the project page and exports)."""
+    from projects.consent import basis_recorded, public_fields
+
+    date = datetime.date.fromisoformat(date) if date else None
+    recorded = basis_recorded(basis or "", document_id or None, date, collected_by or "")
+    name, email, phone = public_fields(basis=basis or "", recorded=recorded, name=name or "",
+                                       email=email or "", phone=phone or "")
+    return {"name": name, "role": role, "organisation": organisation, "phone": phone,
+            "email": email}
+
+
+def _card_details() -> QuerySet:
+    """Carriers, publics, territories and published contacts of the projects `IDS`, as
+    rows (project, kind, sort, a…f) of one `UNION ALL`."""
+    text = CharField()
+
+    columns = "abcdefghijk"
+
+    def part(queryset, kind: str, sort, *values):
+        def col(value):
+            if isinstance(value, str) and not value:
+                return Value("", output_field=text)
+            return Cast(value, text) if not isinstance(value, Value) else value
+        values = [*values, *[""] * (len(columns) - len(values))]
+        return queryset.annotate(
+            kind=Value(kind, output_field=text), s=sort,
+            **{name: col(value) for name, value in zip(columns, values, strict=True)},
+        ).values_list("project_pk", "kind", "s", *columns).order_by()
+
+    roles = ProjectOrganisation.objects.filter(
+        in_ids("project_id", IDS), role=CARRIER).annotate(project_pk=F("project_id"))
+    through = ProjectPage.publics.through
+    publics = through.objects.filter(in_ids("projectpage_id", IDS)).annotate(
+        project_pk=F("projectpage_id"))
+    links = ProjectTerritory.objects.filter(
+        in_ids("project_id", IDS)).annotate(project_pk=F("project_id"))
+    contacts = ProjectContact.objects.filter(
+        in_ids("project_id", IDS), publish=True).annotate(project_pk=F("project_id"))
+    return part(roles, "carrier", F("sort_order"), F("organisation__name")).union(
+        part(publics, "public", Value(0, output_field=IntegerField()), F("public__label")),
+        part(links, "territory", F("sort_order"), F("territory__name"), F("territory__scale")),
+        part(contacts, "contact", F("sort_order"), F("name"), F("role"),
+             F("organisation__name"), F("organisation__acronym"), F("phone"), F("email"),
+             F("consent_basis"), F("consent_document_id"), F("consent_document__title"),
+             F("consent_date"), F("consent_collected_by")),
+        all=True)
+
+
+def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[Card]:
+    """The cards of these projects, in this order, in two statements: the project rows, then
+    carriers, publics, territories and published contacts in one `UNION ALL`. `url_of`
+    turns a page's `url_path` into its address (the caller knows the sites)."""
+    if not ids:
+        return []
+    today = today or timezone.localdate()
+    sql, params = compiled(("card-rows", today), lambda: ProjectPage.objects.filter(
+        in_ids("pk", IDS)).annotate(status_key=_status_key(today)).values_list(
+        "pk", "slug", "title", "url_path", "summary", "status_key", "programme__title",
+        "programme__short_title", *PERIOD_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bind(params, ids))
+        rows = cursor.fetchall()
+    found = {}
+    for pk, slug, title, url_path, summary, status, p_title, p_short, *period in rows:
+        found[pk] = Card(pk, slug, title, url_of(url_path), summary, STATUSES[status].value,
+                         p_short or p_title or "", when=describe_period(*period))
+    sql, params = compiled(("card-details",), _card_details)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bind(params, ids))
+        union = cursor.fetchall()
+    details = sorted(union, key=lambda r: (r[0], r[1], r[2], r[3] or ""))
+    for pk, kind, _sort, a, b, c, d, e, f, *consent in details:
+        card = found.get(pk)
+        if card is None:
+            continue
+        if kind == "carrier":
+            card.carriers.append(a)
+        elif kind == "public":
+            card.publics.append(a)
+        elif kind == "territory":
+            card.territories.append((SCALE_RANK.get(b, 99), a))
+        else:
+            card.published_contacts.append(_public_contact(a, b, d or c or "", e, f, *consent))
+    return [found[pk] for pk in ids if pk in found]

@@ -1,0 +1,61 @@
+"""Exports of the filtered listing on the sample catalogue: CSV for French Excel, XLSX,
+GeoJSON, every structured field, constant query count."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.exports import COLUMNS
+
+pytestmark = pytest.mark.django_db
+
+
+def column(key):
+    return next(i for i, c in enumerate(COLUMNS) if c.key == key)
+
+
+def csv_rows(client, query=""):
+    response = client.get(f"/projets/export.csv?{query}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [str(c.label) for c in COLUMNS]
+    return rows[1:]
+
+
+@pytest.mark.smoke
+def test_csv_of_everything_and_of_a_programme(client, catalogue):
+    assert len(csv_rows(client)) == len(catalogue.projects)
+    faad = csv_rows(client, "programme=faad")
+    assert {row[column("programme_slug")] for row in faad} == {"faad"}
+    assert len(faad) == 4
+
+
+def test_csv_row_has_the_structured_fields(client, catalogue):
+    row = next(r for r in csv_rows(client, "territoire=59491")
+               if r[column("url")].endswith("/caph-epci/"))
+    assert row[column("territories_codes")] == "epci-200042190"
+    assert row[column("covered_communes")] == "3"
+    assert row[column("carriers")] == "Association de test"
+    assert set(row[column("publics_codes")].split(" | ")) == {"femmes-enceintes", "parents"}
+
+
+def test_xlsx_and_geojson_parse_back(client, catalogue):
+    response = client.get("/projets/export.xlsx?programme=faad")
+    rows = list(load_workbook(io.BytesIO(response.content), read_only=True)
+                .worksheets[0].iter_rows(values_only=True))
+    assert len(rows) - 1 == 4 and all(isinstance(r[column("id")], int) for r in rows[1:])
+    features = json.loads(client.get("/projets/export.geojson").content)["features"]
+    assert len(features) == len(catalogue.projects)
+    jette = next(f for f in features if f["id"] == catalogue["jette-abroad"].pk)
+    assert jette["geometry"]["coordinates"] == [4.33, 50.88]
+
+
+def test_export_query_count_is_constant(client, catalogue, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        client.get("/projets/export.csv")
