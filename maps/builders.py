@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -527,6 +528,13 @@ def coverage_map(
 
 def render_html(fmap: folium.Map, lang: str = "fr") -> str:
     """The standalone HTML document of a map (for its own URL, in an iframe)."""
-    document = fmap.get_root().render()
-    return document.replace("<html>", f'<html lang="{lang}">', 1)
+    document = fmap.get_root().render().replace("<html>", f'<html lang="{lang}">', 1)
+    # Folium writes its scripts between </body> and </html> (invalid HTML: "stray start tag
+    # script") and a viewport that forbids zooming (WCAG 1.4.4): put both right.
+    body_end, html_end = document.rfind("</body>"), document.rfind("</html>")
+    if -1 < body_end < html_end:
+        trailing = document[body_end + len("</body>"):html_end]
+        document = document[:body_end] + trailing + "</body>\n" + document[html_end:]
+    return re.sub(r'(<meta name="viewport" content=")[^"]*(")',
+                  r"\1width=device-width, initial-scale=1\2", document, count=1)
 
