@@ -8,13 +8,13 @@ import urllib.request
 
 import pytest
 
-from tests.browser.checkers import axe_violations, vnu_errors
+from tests.seed.browser.checkers import axe_violations, vnu_errors
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
-def sample(django_db_setup, django_db_blocker) -> dict:
+@pytest.fixture(scope="package")
+def sample(real_seed, django_db_blocker) -> dict:
     """Addresses of the audit's sample pages, read before Playwright starts its event loop."""
     from projects.models import ProjectPage
 
