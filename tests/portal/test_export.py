@@ -57,5 +57,8 @@ def test_xlsx_and_geojson_parse_back(client, catalogue):
 
 
 def test_export_query_count_is_constant(client, catalogue, django_assert_max_num_queries):
-    with django_assert_max_num_queries(15):
+    # One statement per table the rows gather (projects, roles, axes, themes, publics,
+    # territories, places, contacts, figures, coverage) plus the filter's choice lists and
+    # the data version: a fixed number, whatever the size of the catalogue.
+    with django_assert_max_num_queries(22):
         client.get("/projets/export.csv")
