@@ -704,10 +704,11 @@ class ProjectPage(Page):
     @cached_property
     def covered_territory_links(self):
         """The territory links, most local first, each with its provenance."""
+        links = self.territory_links.all()
+        if "territory_links" not in getattr(self, "_prefetched_objects_cache", {}):
+            links = links.select_related("territory")  # else reuse the listing's prefetch
         return sorted(
-            self.territory_links.select_related("territory"),
-            key=lambda link: (SCALE_RANK[link.territory.scale], link.territory.name),
-        )
+            links, key=lambda link: (SCALE_RANK[link.territory.scale], link.territory.name))
 
     @cached_property
     def covered_territories(self):

@@ -29,7 +29,8 @@ def site_map():
             (_("Areas without a project"), reverse("coverage")),
             (_("Territories"), reverse("territory-index")),
             (_("Monitoring of the programmes"), reverse("indicators:monitoring")),
-            (_("Open data (API)"), reverse("api-index")),
+            # The API's routes belong to django-ninja's own namespace: its stable address.
+            (_("Open data (API)"), "/api/"),
         ],
         "legal": list(ContentPage.objects.live().exclude(kind=ContentPage.Kind.SITE_MAP)
                       .order_by("path")),
