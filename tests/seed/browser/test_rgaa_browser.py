@@ -46,7 +46,8 @@ def test_key_pages_and_their_map_documents_are_valid_html(production_server, sam
     assert vnu_errors(files) == []
 
 
-@pytest.mark.skip(reason="passed before the tests/seed reorganisation (00:35); since then its fixtures hit SynchronousOnlyOperation under Playwright's loop in the full run: to fix")
+@pytest.mark.skip(reason="passed before the tests/seed reorganisation; since then its "
+                  "fixtures hit SynchronousOnlyOperation under Playwright's loop: to fix")
 @pytest.mark.parametrize("width", [1280, 375])
 def test_project_pages_end_at_the_footer(browser, production_server, sample, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
@@ -71,7 +72,8 @@ def test_project_pages_end_at_the_footer(browser, production_server, sample, wid
         context.close()
 
 
-@pytest.mark.skip(reason="axe-core still reports aria-dialog-name on the DSFR header menu (#modal-menu) and two more serious rules on / and /cartes/projets/: open, issue 18")
+@pytest.mark.skip(reason="axe-core still reports aria-dialog-name on the DSFR header "
+                  "menu and two more serious rules on / and /cartes/projets/: issue 18")
 @pytest.mark.parametrize("which", ["/", "/projets/", "project", "/territoires/59172/",
                                    "/cartes/projets/", "/suivi/", "/declaration-accessibilite/",
                                    "/plan-du-site/"])

@@ -82,7 +82,8 @@ def log_in(page, base, username):
     expect(page.locator("main")).to_contain_text("Tableau de bord", timeout=30_000)
 
 
-@pytest.mark.skip(reason="failed in the full run (dashboard heading not found after login); to fix, issue 13")
+@pytest.mark.skip(reason="failed in the full run (dashboard heading not found after "
+                  "login): to fix, issue 13")
 def test_editor_submits_reviewer_approves_public_page_shows_it(production_server, browser,
                                                                staff_accounts):
     base = production_server
