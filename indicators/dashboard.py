@@ -41,7 +41,7 @@ from indicators.models import (
     Kind,
     ProjectArea,
 )
-from maps.models import DataVersion, Scale, Territory
+from maps.models import DataVersion, Scale, Territory, home_region_code
 from projects.models import (
     ProgrammeAxis,
     ProgrammeCall,
@@ -51,7 +51,6 @@ from projects.models import (
     Public,
     Theme,
 )
-from projects.territory import HOME_REGION_CODE
 
 #: Bars beyond this make a chart harder to read than its table: the table lists them all.
 CHART_ROWS = 15
@@ -317,7 +316,7 @@ def _coverage_rows(scope: Scope, scale: str) -> list[dict]:
     then the others, each part by number of projects. One query."""
     home = Territory.ancestors.through.objects.filter(
         from_territory_id=OuterRef("territory_id"), to_territory__scale=Scale.REGION,
-        to_territory__code=HOME_REGION_CODE)
+        to_territory__code=home_region_code())
     rows = (CoverageAggregate.objects.filter(programme=scope.programme, scale=scale)
             .annotate(home=Exists(home))
             .values("territory_id", "territory__code", "territory__name", "projects",

@@ -12,9 +12,17 @@ containment and maps out.
 
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
+
+
+def home_region_code() -> str:
+    """The INSEE code of the region this portal serves (setting PORTAL_HOME_REGION), read at
+    call time so that one setting drives every regional count, map and resolver."""
+    return settings.PORTAL_HOME_REGION
+
 
 ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 

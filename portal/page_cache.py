@@ -22,8 +22,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 from maps.models import DataVersion
@@ -86,10 +86,8 @@ class PageCacheMiddleware:
         stored = cache.get(key)
         if stored is not None:
             content, content_type, etag = stored
-            if etag in _etags(request):
-                response = HttpResponseNotModified()
-            else:
-                response = HttpResponse(content, content_type=content_type)
+            response = get_conditional_response(
+                request, etag=etag, response=HttpResponse(content, content_type=content_type))
             response[HEADER] = "hit"
             return self._headers(response, etag)
         response = self.get_response(request)
@@ -130,8 +128,3 @@ class PageCacheMiddleware:
 def _catalogue_version(versions: str) -> int:
     match = re.search(r"(?:^|,)catalogue(\d+)", versions)
     return int(match.group(1)) if match else 0
-
-
-def _etags(request) -> set[str]:
-    header = request.headers.get("If-None-Match", "")
-    return {tag.strip() for tag in header.split(",") if tag.strip()}

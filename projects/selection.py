@@ -169,11 +169,7 @@ class Choices:
 def choices(programme: ProgrammePage | None = None, request=None) -> Choices:
     version = data_version(request)
     key = f"listing-choices:{programme.pk if programme else 'all'}:{version}:{get_language()}"
-    found = cache.get(key)
-    if found is None:
-        found = _build_choices(programme)
-        cache.set(key, found, CHOICES_TIMEOUT)
-    return found
+    return cache.get_or_set(key, lambda: _build_choices(programme), CHOICES_TIMEOUT)
 
 
 def listing_base(programme: ProgrammePage | None = None) -> QuerySet:

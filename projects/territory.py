@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,12 +27,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from maps.models import SCALE_RANK, Scale, Territory
+from maps.models import SCALE_RANK, Scale, Territory, home_region_code
 from projects.models import ProjectCoverage, ProjectPage, ProjectTerritory
-
-#: The region this portal serves: on an ambiguous code ("32" is both the Hauts-de-France
-#: region and the Gers département) or name ("Marly"), its territories win.
-HOME_REGION_CODE = getattr(settings, "PORTAL_HOME_REGION", "32")
 
 #: Bare codes are read in this order when several scales share a code and none is in the
 #: home region; "region-32" / "departement-59" always remove the ambiguity.
@@ -110,12 +105,14 @@ def is_exact(territory: Territory, value: str) -> bool:
 
 
 def _with_home_flag(queryset: QuerySet) -> QuerySet:
+    """Flag the territories of the home region: on an ambiguous code ("32" is both the
+    Hauts-de-France region and the Gers département) or name ("Marly"), they win."""
     home = Territory.ancestors.through.objects.filter(
         from_territory=OuterRef("pk"), to_territory__scale=Scale.REGION,
-        to_territory__code=HOME_REGION_CODE,
+        to_territory__code=home_region_code(),
     )
     return queryset.annotate(in_home=Case(
-        When(scale=Scale.REGION, code=HOME_REGION_CODE, then=Value(True)),
+        When(scale=Scale.REGION, code=home_region_code(), then=Value(True)),
         default=Exists(home), output_field=BooleanField(),
     ))
 

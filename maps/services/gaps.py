@@ -12,16 +12,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from maps.models import SCALE_RANK, Scale, Territory
+from maps.models import SCALE_RANK, Scale, Territory, home_region_code
 
-#: INSEE code of the Hauts-de-France region.
-REGION_CODE = "32"
 T = TypeVar("T")
 
 
 def region_departements():
     return Territory.objects.filter(scale=Scale.DEPARTEMENT, ancestors__scale=Scale.REGION,
-                                    ancestors__code=REGION_CODE)
+                                    ancestors__code=home_region_code())
 
 
 def region_communes():

@@ -34,8 +34,8 @@ from shapely.geometry import Point, shape
 
 from maps import builders
 from maps.builders import MapAssets, MapOptions, MarkerSpec
-from maps.models import DataVersion, Scale, Territory
-from maps.services.gaps import REGION_CODE, CommuneRow, region_communes, region_departements
+from maps.models import DataVersion, Scale, Territory, home_region_code
+from maps.services.gaps import CommuneRow, region_communes, region_departements
 
 CRS = "EPSG:4326"
 T = TypeVar("T")
@@ -98,20 +98,13 @@ def cache_key(builder: str, params: Mapping) -> str:
 def cached_value(name: str, params: Mapping, compute: Callable[[], T]) -> T:
     """Plain data behind a map, cached under the same kind of key (e.g. the counts per
     territory that both the map and its table show)."""
-    key = cache_key(name, params)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value)
-    return value
+    return cache.get_or_set(cache_key(name, params), compute)
 
 
 def cached_map(builder: str, params: Mapping, build: Callable[[], folium.Map]) -> RenderedMap:
     key = cache_key(builder, params)
-    html = cache.get(key)
-    if html is None:
-        html = builders.render_html(build(), lang=(get_language() or "fr")[:2])
-        cache.set(key, html)
+    html = cache.get_or_set(
+        key, lambda: builders.render_html(build(), lang=(get_language() or "fr")[:2]))
     return RenderedMap(key, html)
 
 
@@ -214,7 +207,7 @@ def level_territories(level: str, counts: Mapping[int, int]):
     scale = LEVELS[level]
     wanted = Q(pk__in=list(counts))
     if scale != Scale.COMMUNE:
-        wanted |= Q(ancestors__scale=Scale.REGION, ancestors__code=REGION_CODE)
+        wanted |= Q(ancestors__scale=Scale.REGION, ancestors__code=home_region_code())
     return Territory.objects.filter(wanted, scale=scale).distinct()
 
 

@@ -278,6 +278,9 @@ LOGGING = {
 }
 
 # The legal pages name who answers and who hosts: set them for each deployment (README).
+#: INSEE code of the region this portal serves (Hauts-de-France). Listings, counts and maps
+#: are regional by default; every module reads it through maps.models.home_region_code().
+PORTAL_HOME_REGION = os.environ.get("PORTAL_HOME_REGION", "32")
 PORTAL_CONTACT_EMAIL = os.environ.get("PORTAL_CONTACT_EMAIL", "")
 PORTAL_HOSTING = os.environ.get("PORTAL_HOSTING", "")
 

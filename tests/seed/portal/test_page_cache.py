@@ -36,6 +36,12 @@ def test_second_anonymous_visit_is_a_hit_with_etag_and_vary(client,
     again = client.get("/projets/?programme=faad&statut=en-cours",
                        HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+    # Browsers and proxies send weak or listed validators: Django's conditional rules apply.
+    listed = client.get("/projets/?programme=faad&statut=en-cours",
+                        HTTP_IF_NONE_MATCH=f'"other", W/{first["ETag"]}')
+    assert listed.status_code == 304
+    stale = client.get("/projets/?programme=faad&statut=en-cours", HTTP_IF_NONE_MATCH='"other"')
+    assert stale.status_code == 200 and stale.content
 
 
 def test_a_publish_invalidates_the_cached_pages(client):
