@@ -6,7 +6,7 @@ django-ninja rather than DRF + drf-spectacular: it comes with Wagtail 8's stack 
 schemas are the pydantic models we also use for data·inclusion, and the contract is generated
 from the same type hints that validate the parameters. Filtering stays the listing's
 `ProjectFilter` (the API, /projets/, the map and the exports answer the same question the same
-way); the records are the exports' (`portal.exports.records`).
+way); the records are the read model's (`portal.records.records`).
 
 Invalid parameter values answer 400 with a JSON body naming each wrong parameter; undeclared
 methods answer 405; every answer may be read from any origin (GET only: CORS read-only).
@@ -31,9 +31,15 @@ from pydantic import Field, StringConstraints
 
 from indicators.models import IndicatorValue
 from maps.models import Territory
-from portal import exports
-from portal.listing import MAX_PAGE_SIZE, PAGE_SIZE, level_groups, listing_queryset
+from portal.listing import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    level_groups,
+    listing_queryset,
+    select_page,
+)
 from portal.opendata.figures import key_figure
+from portal.records import records
 from portal.territory_page import ancestors_of, children_summary, with_context_figures
 from projects.filters import MAX_YEAR, MIN_YEAR, SORT_CHOICES, ProjectFilter
 from projects.models import Organisation, ProjectOrganisation, ProjectPage
@@ -465,14 +471,11 @@ def projects(request, params: Query[ProjectParams]):
     if errors:
         return Status(400, _invalid(errors))
     territory = project_filter.territory
-    with_level = project_filter.scope is not None
-    rows = list(project_filter.qs.values_list("pk", "level") if with_level
-                else project_filter.qs.values_list("pk"))
-    page = Paginator(rows, params.par_page).get_page(params.page)
-    ids = [row[0] for row in page.object_list]
-    results = exports.records(ProjectPage.objects.filter(pk__in=ids), request, order=ids)
-    if with_level:
-        levels = dict(page.object_list)
+    selection = select_page(project_filter, params.page, params.par_page)
+    page, ids = selection.page, selection.ids
+    results = records(ProjectPage.objects.filter(pk__in=ids), request, order=ids)
+    if selection.with_level:
+        levels = selection.levels
         for record in results:
             record["level"] = levels[record["id"]]
             record["level_label"] = str(level_label(record["level"]))
@@ -493,7 +496,7 @@ def projects(request, params: Query[ProjectParams]):
 def project(request, pk: Annotated[int, Field(ge=1, le=2**31 - 1)]):
     """Un projet avec tous ses champs : actions, objectifs, événements, contacts publiés,
     ressources, chiffres clés en nombres."""
-    found = exports.records(ProjectPage.objects.live().filter(pk=pk), request)
+    found = records(ProjectPage.objects.live().filter(pk=pk), request)
     if not found:
         raise HttpError(404, _("No published project has this id."))
     record = found[0]

@@ -13,12 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from maps.models import Territory
-from portal.exports import PageUrls
+from portal.records import PageUrls
 from projects.filters import ProjectFilter
 from projects.models import ProgrammePage
 from projects.selection import STATUSES, cards, facet_counts, listing_base
@@ -182,26 +182,48 @@ def shared_params(request, programme: ProgrammePage | None = None,
     return params
 
 
+@dataclass
+class SelectionPage:
+    """One page of a filtered selection, as the listing and the API both paginate it."""
+
+    rows: list[tuple]  # (pk,) or (pk, level) for the whole selection, in order
+    page: Page
+    with_level: bool
+
+    @property
+    def ids(self) -> list[int]:
+        return [row[0] for row in self.page.object_list]
+
+    @property
+    def levels(self) -> dict[int, int]:
+        return dict(self.page.object_list) if self.with_level else {}
+
+
+def select_page(project_filter: ProjectFilter, number, per_page: int) -> SelectionPage:
+    """The ordered ids (and containment levels, with a territory filter) of the whole
+    selection in one query, and the requested page of it: the count, the level groups and
+    the facets come from these rows, the page's cards or records from one more query.
+    Written once, for /projets/ (and the programme and territory pages) and /api/projets/."""
+    with_level = project_filter.scope is not None
+    rows = list(project_filter.qs.values_list("pk", "level") if with_level
+                else project_filter.qs.values_list("pk"))
+    return SelectionPage(rows, Paginator(rows, per_page).get_page(number), with_level)
+
+
 def project_listing(request, programme: ProgrammePage | None = None,
                     territory: Territory | None = None) -> dict:
     project_filter = ProjectFilter(request.GET or None, queryset=listing_queryset(programme),
                                    programme=programme, territory=territory, request=request)
-    # The ordered ids (and levels) of the whole selection in one query: the count, the level
-    # groups and the page come from it, and the page's cards from one prefetched query.
-    with_level = project_filter.scope is not None
-    rows = list(project_filter.qs.values_list("pk", "level") if with_level
-                else project_filter.qs.values_list("pk"))
     per_page = page_size(request.GET.get("par_page", PAGE_SIZE))
-    paginator = Paginator(rows, per_page)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    ids = [row[0] for row in page_obj.object_list]
+    selection = select_page(project_filter, request.GET.get("page"), per_page)
+    rows, page_obj, ids = selection.rows, selection.page, selection.ids
+    with_level, paginator = selection.with_level, selection.page.paginator
     # The page's cards from plain rows, in two statements whatever the page size.
     # paths, as {% pageurl %} writes them on a single site
     projects = cards(ids, PageUrls(None), project_filter.today)
     current = project_filter.territory
-    levels = dict(page_obj.object_list) if with_level else {}
     for project in projects:
-        project.level = levels.get(project.pk)
+        project.level = selection.levels.get(project.pk)
         project.level_label = level_label(project.level) if current else ""
         project.is_broad = is_broad(project.level, current) if current else False
     facets = facet_options(project_filter, [row[0] for row in rows])

@@ -28,6 +28,7 @@ from django.db.models import Count, Max
 from indicators.models import IndicatorValue
 from portal import spreadsheets
 from portal.opendata.figures import key_figure, value_fields
+from portal.records import status_expression
 from projects.models import (
     Organisation,
     ProjectCoverage,
@@ -56,17 +57,10 @@ def table_schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def _status_expression():
-    # Imported here: the export module is the one place that computes statuses in SQL.
-    from portal.exports import status_expression
-
-    return status_expression()
-
-
 def project_rows() -> list[dict]:
     rows = list(
         live_projects()
-        .annotate(status_code=_status_expression())
+        .annotate(status_code=status_expression())
         .order_by("pk")
         .values(
             "pk",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from portal import exports
 from portal.listing import listing_queryset, project_listing
+from portal.records import records
 from portal.territory_page import (
     ancestors_of,
     children_page,
@@ -53,14 +54,14 @@ def _filters_text(project_filter: ProjectFilter) -> list[tuple[str, str]]:
 @require_safe
 def export_csv(request):
     project_filter = filtered_projects(request)
-    rows = exports.records(project_filter.qs, request)
+    rows = records(project_filter.qs, request)
     return _download(exports.to_csv(rows), "text/csv; charset=utf-8", "csv")
 
 
 @require_safe
 def export_xlsx(request):
     project_filter = filtered_projects(request)
-    rows = exports.records(project_filter.qs, request)
+    rows = records(project_filter.qs, request)
     return _download(
         exports.to_xlsx(rows, _filters_text(project_filter)),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
@@ -69,7 +70,7 @@ def export_xlsx(request):
 @require_safe
 def export_geojson(request):
     project_filter = filtered_projects(request)
-    collection = exports.to_geojson(exports.records(project_filter.qs, request))
+    collection = exports.to_geojson(records(project_filter.qs, request))
     return _download(exports.dumps(collection), "application/geo+json", "geojson")
 
 
