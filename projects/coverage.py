@@ -15,6 +15,8 @@ from maps.models import SCALE_RANK, Scale, Territory
 from projects.models import ProjectCoverage, ProjectPage, ProjectTerritory
 
 _deferred = {"on": False}
+#: Projects per query of a rebuild (the database's limit on parameters).
+CHUNK = 900
 
 
 @contextmanager
@@ -49,25 +51,39 @@ def covered_commune_ids(territories: Iterable[Territory]) -> set[int]:
 
 @transaction.atomic
 def rebuild_coverage(projects: Iterable[ProjectPage]) -> int:
-    """Recompute the covered communes of these projects; returns the rows written."""
+    """Recompute the covered communes of these projects; returns the rows written.
+
+    Set-based, whatever the number of projects: one query for the communes they link
+    directly, one for the communes of their wider territories (through the closure), one
+    insert per 5,000 rows, and one update per broadest scale, so that a publish and a
+    1,000-row import cost the same few queries."""
     projects = list(projects)
     ids = [p.pk for p in projects]
-    links = list(ProjectTerritory.objects.filter(project_id__in=ids).select_related("territory"))
-    by_project: dict[int, list[Territory]] = {pk: [] for pk in ids}
-    for link in links:
-        by_project[link.project_id].append(link.territory)
-    ProjectCoverage.objects.filter(project_id__in=ids).delete()
-    rows = []
+    pairs: set[tuple[int, int]] = set()
+    scales: dict[int, list[str]] = {pk: [] for pk in ids}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        links = ProjectTerritory.objects.filter(project_id__in=chunk)
+        for project_id, territory_id, scale in links.values_list(
+                "project_id", "territory_id", "territory__scale"):
+            scales[project_id].append(scale)
+            if scale == Scale.COMMUNE:
+                pairs.add((project_id, territory_id))
+        pairs.update(links.exclude(territory__scale=Scale.COMMUNE).filter(
+            territory__descendants__scale=Scale.COMMUNE,
+        ).values_list("project_id", "territory__descendants").distinct())
+        ProjectCoverage.objects.filter(project_id__in=chunk).delete()
+    ProjectCoverage.objects.bulk_create(
+        [ProjectCoverage(project_id=p, commune_id=c) for p, c in sorted(pairs)], batch_size=5000)
+    by_scale: dict[str, list[int]] = {}
     for project in projects:
-        territories = by_project[project.pk]
-        commune_ids = covered_commune_ids(territories)
-        rows += [ProjectCoverage(project_id=project.pk, commune_id=c) for c in commune_ids]
-        broadest = max((t.scale for t in territories), key=lambda s: SCALE_RANK[s], default="")
+        broadest = max(scales[project.pk], key=lambda s: SCALE_RANK[s], default="")
         if project.broadest_scale != broadest:
-            ProjectPage.objects.filter(pk=project.pk).update(broadest_scale=broadest)
+            by_scale.setdefault(broadest, []).append(project.pk)
             project.broadest_scale = broadest
-    ProjectCoverage.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    for broadest, changed in by_scale.items():
+        ProjectPage.objects.filter(pk__in=changed).update(broadest_scale=broadest)
+    return len(pairs)
 
 
 # --------------------------------------------------------------------------- questions

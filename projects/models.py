@@ -647,6 +647,16 @@ class ProjectPage(Page):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
 
+    @classmethod
+    def get_indexed_objects(cls):
+        """What the search backends index, with the relations modelsearch does not prefetch
+        itself (parental many-to-many fields, the organisation behind a role, the territory
+        behind a link): re-indexing a thousand imported projects is a few queries, not ten
+        per project."""
+        return super().get_indexed_objects().prefetch_related(
+            "axes", "themes", "publics", "organisation_roles__organisation",
+            "territory_links__territory")
+
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
