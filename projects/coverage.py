@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q
 
-from maps.models import SCALE_RANK, Scale, Territory
+from maps.models import SCALE_RANK, Scale, Territory, home_region_code
 from projects.models import ProjectCoverage, ProjectPage, ProjectTerritory
 
 _deferred = {"on": False}
@@ -49,6 +49,58 @@ def covered_commune_ids(territories: Iterable[Territory]) -> set[int]:
     return commune_ids
 
 
+def home_region_commune_ids() -> set[int]:
+    """The communes of the home region (one query, a few thousand ids)."""
+    return set(Territory.ancestors.through.objects.filter(
+        to_territory__scale=Scale.REGION, to_territory__code=home_region_code(),
+        from_territory__scale=Scale.COMMUNE).values_list("from_territory_id", flat=True))
+
+
+def in_home_region(territories: Iterable[Territory], commune_ids: set[int] | None = None,
+                   home_communes: set[int] | None = None) -> bool:
+    """THE rule of the portal's scope: is a project regional (counted, listed and mapped by
+    default) or one of the « exemples ailleurs en France » (national examples of the 1000
+    premiers jours document)?
+
+    Regional when it covers at least one commune of the home region (through any of its
+    territories: a commune, an EPCI, a département, a custom area straddling the border,
+    the region itself). A project with no territory yet counts as regional: every programme
+    of the portal is a regional one, so a project with no stated place is a regional project
+    whose place is still to be entered, not an example from elsewhere (a foreign place such
+    as Jette is a territory, and is not in the region). Stored on the project as
+    `ProjectPage.in_home_region` by `rebuild_coverage`; filter with `scope_q`."""
+    territories = list(territories)
+    if any(t.scale == Scale.REGION and t.code == home_region_code() for t in territories):
+        return True
+    if territories and commune_ids is None:
+        commune_ids = covered_commune_ids(territories)
+    if territories and home_communes is None:
+        home_communes = home_region_commune_ids()
+    return _regional(bool(territories), commune_ids or set(), home_communes or set())
+
+
+def _regional(has_territories: bool, commune_ids: set[int], home_communes: set[int]) -> bool:
+    return not has_territories or not commune_ids.isdisjoint(home_communes)
+
+
+class Perimeter:
+    """The values of the `perimetre` parameter of the listings: the region (default), the
+    examples elsewhere in France, or both."""
+
+    REGION = "region"
+    ELSEWHERE = "ailleurs"
+    ALL = "tous"
+
+
+def scope_q(perimeter: str = Perimeter.REGION) -> Q:
+    """Projects of a perimeter (`Perimeter`), from the stored `in_home_region` flag."""
+    if perimeter == Perimeter.REGION:
+        return Q(in_home_region=True)
+    if perimeter == Perimeter.ELSEWHERE:
+        return Q(in_home_region=False)
+    return Q()
+
+
 @transaction.atomic
 def rebuild_coverage(projects: Iterable[ProjectPage]) -> int:
     """Recompute the covered communes of these projects; returns the rows written.
@@ -76,13 +128,25 @@ def rebuild_coverage(projects: Iterable[ProjectPage]) -> int:
     ProjectCoverage.objects.bulk_create(
         [ProjectCoverage(project_id=p, commune_id=c) for p, c in sorted(pairs)], batch_size=5000)
     by_scale: dict[str, list[int]] = {}
+    # The scope of each project (`in_home_region`), from the same communes.
+    home_communes = home_region_commune_ids() if ids else set()
+    communes: dict[int, set[int]] = {pk: set() for pk in ids}
+    for project_id, commune_id in pairs:
+        communes[project_id].add(commune_id)
+    by_home: dict[bool, list[int]] = {}
     for project in projects:
         broadest = max(scales[project.pk], key=lambda s: SCALE_RANK[s], default="")
         if project.broadest_scale != broadest:
             by_scale.setdefault(broadest, []).append(project.pk)
             project.broadest_scale = broadest
+        home = _regional(bool(scales[project.pk]), communes[project.pk], home_communes)
+        if project.in_home_region != home:
+            by_home.setdefault(home, []).append(project.pk)
+            project.in_home_region = home
     for broadest, changed in by_scale.items():
         ProjectPage.objects.filter(pk__in=changed).update(broadest_scale=broadest)
+    for home, changed in by_home.items():
+        ProjectPage.objects.filter(pk__in=changed).update(in_home_region=home)
     return len(pairs)
 
 
