@@ -48,6 +48,16 @@ NO_PROJECT = "#f6f6f6"
 #: Coverage: blue for covered, orange for not covered (a pair safe for colour-blindness).
 COVERED = "#000091"
 UNCOVERED = "#e4794a"
+#: Outline of the territory a map is about (a filter's commune): dark, thick, no fill.
+FOCUS = "#161616"
+#: Hatching of the territories that broad projects (a whole département, the region) cover:
+#: drawn over the choropleth, never counted in it.
+HATCH = "#6a6af4"
+HATCH_ID = "portal-hatch"
+#: Smallest span (degrees of latitude, about 28 km) of a map framed on a territory: a
+#: commune alone would fill the frame at street level, and "around here" means its
+#: neighbours too.
+MIN_FOCUS_SPAN = 0.25
 
 
 @dataclass(frozen=True)
@@ -217,6 +227,8 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
     )
 
     def __init__(self, title: str, entries: Sequence[tuple[str, str]]):
+        """`entries`: (swatch, label); the swatch is a CSS background, optionally followed
+        by more declarations ("#fff;border:3px solid #161616")."""
         super().__init__()
         self._name = "Legend"
         items = "".join(
@@ -224,6 +236,49 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
             for color, label in entries
         )
         self.html = f"<p>{html.escape(title)}</p><ul>{items}</ul>"
+
+
+class HatchPattern(MacroElement):
+    """An SVG pattern (diagonal lines) that paths reference as `fillColor: "url(#…)"`:
+    Leaflet draws in SVG, and a pattern defined anywhere in the document applies."""
+
+    _template = Template(
+        """{% macro html(this, kwargs) %}<svg aria-hidden="true" focusable="false" width="0"
+ height="0" style="position:absolute"><defs><pattern id="{{ this.pattern_id }}"
+ patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)"><line x1="0"
+ y1="0" x2="0" y2="8" stroke="{{ this.color }}" stroke-width="2.5"/></pattern></defs></svg>
+{% endmacro %}"""
+    )
+
+    def __init__(self, color: str = HATCH, pattern_id: str = HATCH_ID):
+        super().__init__()
+        self._name = "HatchPattern"
+        self.color, self.pattern_id = color, pattern_id
+
+
+def hatch_swatch(color: str = HATCH) -> str:
+    """The CSS background of a legend swatch that looks like the hatching."""
+    return f"repeating-linear-gradient(45deg,{color} 0 2px,#fff 2px 6px)"
+
+
+#: Cluster icons are Leaflet markers (role="button", keyboard-focusable) made of a <div>
+#: with only a digit inside: give each one a name that says what it is and what it does.
+CLUSTER_ICON = """function (cluster) {
+  var n = cluster.getChildCount();
+  var size = n < 10 ? "small" : (n < 100 ? "medium" : "large");
+  var icon = L.divIcon({html: "<div><span>" + n + "</span></div>",
+                        className: "marker-cluster marker-cluster-" + size,
+                        iconSize: new L.Point(40, 40)});
+  var create = icon.createIcon;
+  icon.createIcon = function (old) {
+    var element = create.call(icon, old);
+    var label = %(label)s.replace("{n}", n);
+    element.setAttribute("aria-label", label);
+    element.setAttribute("title", label);
+    return element;
+  };
+  return icon;
+}"""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -333,6 +388,23 @@ def bounds_of(frames: Sequence[gpd.GeoDataFrame], markers: Sequence[MarkerSpec] 
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
+def bbox_bounds(bbox: Sequence[float] | None, min_span: float = 0.0):
+    """[[south, west], [north, east]] of a stored bbox ([west, south, east, north]),
+    widened around its centre to at least `min_span` degrees of latitude (and as much
+    longitude, corrected for the latitude) so that a small commune shows its neighbours."""
+    if not bbox or len(bbox) != 4:
+        return None
+    west, south, east, north = (float(v) for v in bbox)
+    lon_min = min_span / max(math.cos(math.radians((south + north) / 2)), .1)
+    if north - south < min_span:
+        middle = (south + north) / 2
+        south, north = middle - min_span / 2, middle + min_span / 2
+    if east - west < lon_min:
+        middle = (west + east) / 2
+        west, east = middle - lon_min / 2, middle + lon_min / 2
+    return [[south, west], [north, east]]
+
+
 def base_map(options: MapOptions, bounds=None) -> folium.Map:
     """A map with our assets (per instance), our tiles, fitted to `bounds`; a single point
     (a place abroad) gets a town-level zoom instead of the maximum."""
@@ -372,7 +444,8 @@ def _add_markers(parent, markers: Sequence[MarkerSpec]) -> None:
 
 
 def _marker_cluster(options: MapOptions, name: str) -> MarkerCluster:
-    cluster = MarkerCluster(name=name)
+    label = compact_json(_("Group of {n} projects: zoom in to see them"))
+    cluster = MarkerCluster(name=name, icon_create_function=CLUSTER_ICON % {"label": label})
     assets = options.assets
     cluster.default_js = [("markerclusterjs", assets.markercluster_js)]
     cluster.default_css = [("markerclustercss", assets.markercluster_css),
@@ -435,16 +508,26 @@ def choropleth_map(
     *,
     markers: Sequence[MarkerSpec] = (),
     layer_name: str,
+    bounds=None,
+    focus: gpd.GeoDataFrame | None = None,
+    broad: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Number of projects per territory (classes of `count`), with the projects as clustered
     markers whose popups link to their pages.
 
     `areas`: columns `code`, `name`, `count`, optional `url` (a link for the popup), and
-    `geometry`.
+    `geometry`. `bounds`: the framing ([[south, west], [north, east]], e.g. the region's or
+    the filtered territory's box); by default everything drawn.
+    `focus`: the territory the map is about (`name`, `geometry`), outlined on top.
+    `broad`: the départements or region that broad projects cover whole (`geometry`, and
+    `whole`, true for the region: outlined, not hatched, since it is the whole map): in
+    their own layer, apart from the counts, so that six region-wide projects do not paint
+    every EPCI the same colour (the page lists those projects apart).
     """
     counts = [int(c) for c in areas["count"]] if not areas.empty else []
     breaks = class_breaks(counts)
-    fmap = base_map(options, bounds_of([areas], markers))
+    fmap = base_map(options, bounds or bounds_of([areas, focus], markers))
+    entries: list[tuple[str, str]] = []
     if not areas.empty:
         names = [escape_js_template(n) for n in areas["name"]]
         tips = [ngettext("%(name)s: %(n)s project", "%(name)s: %(n)s projects", c)
@@ -467,6 +550,32 @@ def choropleth_map(
                                                       tooltip="{t}", popup=popup)))
         entries = [(NO_PROJECT, _("no project"))]
         entries += list(zip(palette(len(breaks)), class_labels(breaks), strict=True))
+    if broad is not None and not broad.empty:
+        whole = broad["whole"] if "whole" in broad else [False] * len(broad)
+        shared = SharedFeatures(features_json(
+            broad.assign(k=[int(bool(w)) for w in whole]), ["k"]))
+        fmap.add_child(shared)
+        fmap.add_child(HatchPattern())
+        fmap.add_child(FeatureLayer(shared, LayerSpec(
+            name=_("Département- or region-wide projects"),
+            interactive=False,  # on top of the choropleth: its popups stay clickable
+            styles=[{"color": HATCH, "weight": 2.5, "dashArray": "8 6",
+                     "fillColor": f"url(#{HATCH_ID})", "fillOpacity": 0.35},
+                    {"color": HATCH, "weight": 3, "dashArray": "8 6", "fill": False}])))
+        if not all(whole):
+            entries.append((hatch_swatch(), _("whole département (not counted)")))
+        if any(whole):
+            entries.append((f"#fff;border:3px dashed {HATCH}",
+                            _("whole region (not counted)")))
+    if focus is not None and not focus.empty:
+        frame = focus.assign(k=0, t=[escape_js_template(n) for n in focus["name"]])
+        shared = SharedFeatures(features_json(frame, ["k", "t"]))
+        fmap.add_child(shared)
+        fmap.add_child(FeatureLayer(shared, LayerSpec(
+            name=_("Territory chosen"), tooltip="{t}",
+            styles=[{"color": FOCUS, "weight": 4, "fill": False}])))
+        entries.append((f"#fff;border:3px solid {FOCUS}", _("territory chosen")))
+    if entries:
         fmap.add_child(Legend(_("Number of projects"), entries))
     if markers:
         cluster = _marker_cluster(options, _("Projects"))

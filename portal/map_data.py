@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from maps.models import Scale, Territory
 from maps.services import render
+from maps.services.gaps import region_communes
 from maps.services.render import LEVELS, MarkerSpec, RenderedMap
 from portal.listing import listing_queryset
+from portal.records import PageUrls
 from projects import coverage
 from projects.filters import ProjectFilter
 from projects.models import ProjectPage, ProjectPlace, ProjectTerritory
@@ -44,6 +46,10 @@ SCOPE_SCALES = {
     "departement": [Scale.COMMUNE, Scale.CUSTOM, Scale.EPCI, Scale.DEPARTEMENT],
     "toutes": None,
 }
+#: Scales of the territories that make a project "broad" on the explorer map: it covers a
+#: whole département or the region, is hatched and listed apart, and is counted in the
+#: choropleth only when asked (`portee`).
+BROAD_SCALES = [Scale.DEPARTEMENT, Scale.REGION]
 #: Params of the listing that do not change which projects are selected.
 NOT_SELECTING = {"tri", "page", "par_page", LEVEL_PARAM, SCOPE_PARAM}
 
@@ -68,11 +74,26 @@ class Selection:
 
     @property
     def scoped_ids(self) -> QuerySet:
+        return self.scoped_projects.values("pk")
+
+    @property
+    def scoped_projects(self) -> QuerySet:
+        """The projects the counts of a map include: by default the local ones only."""
         scales = SCOPE_SCALES[self.scope]
         projects = self.filterset.qs
         if scales is not None:
             projects = projects.filter(broadest_scale__in=scales)
-        return projects.values("pk")
+        return projects
+
+    @property
+    def broad_projects(self) -> QuerySet:
+        """The selected projects that cover a whole département or the region."""
+        return self.filterset.qs.filter(broadest_scale__in=BROAD_SCALES)
+
+    @property
+    def map_params(self) -> dict:
+        """What a map's cache key needs: the filters and the counting scope."""
+        return {**self.params, SCOPE_PARAM: self.scope}
 
 
 def _choice(data: QueryDict, name: str, choices, default: str) -> str:
@@ -117,10 +138,18 @@ def add_option_field(selection: Selection, name: str) -> None:
 
 
 def cached_counts(selection: Selection) -> dict[int, int]:
-    """Counts per territory of the selection's level, shared by the map and its table."""
+    """Counts per territory of the selection's level, shared by the map and its table:
+    the local projects only, unless the scope asks for the broad ones too."""
     return render.cached_value(
-        "territory_counts", {**selection.params, LEVEL_PARAM: selection.level},
-        lambda: territory_counts(selection.ids, selection.level))
+        "territory_counts", {**selection.map_params, LEVEL_PARAM: selection.level},
+        lambda: territory_counts(selection.scoped_ids, selection.level))
+
+
+def broad_territory_ids(project_ids) -> list[int]:
+    """The départements and regions that these projects cover whole (hatched on a map)."""
+    return list(ProjectTerritory.objects.filter(
+        project__in=project_ids, territory__scale__in=BROAD_SCALES
+    ).values_list("territory_id", flat=True).distinct())
 
 
 def territory_counts(project_ids, level: str) -> dict[int, int]:
@@ -154,13 +183,16 @@ def place_markers(project_ids) -> dict[int, list[MarkerSpec]]:
 
 def project_markers(projects) -> list[MarkerSpec]:
     """One pin per place of each project, or, for a project without places, one per
-    territory it covers (its centroid, a point abroad): popups link to the project page."""
+    local territory it covers (its centroid, a point abroad): popups link to the project
+    page. A project covering a département or the region gets no pin on its centroid (a
+    place it is not at): maps hatch what it covers and pages list it apart."""
     projects = list(projects.select_related("programme").only(
         "id", "title", "url_path", "programme__title", "programme__short_title"))
     ids = [p.pk for p in projects]
     places = place_markers(ids)
     territories: dict[int, list[tuple]] = {}
-    for project, name, lon, lat in ProjectTerritory.objects.filter(project__in=ids).values_list(
+    for project, name, lon, lat in ProjectTerritory.objects.filter(
+            project__in=ids).exclude(territory__scale__in=BROAD_SCALES).values_list(
             "project_id", "territory__name", "territory__centroid_lon", "territory__centroid_lat"
     ).order_by("project_id", "sort_order"):
         if lon is not None and lat is not None:
@@ -229,16 +261,20 @@ def explorer_map(selection: Selection) -> RenderedMap:
     if selection.querystring:
         link += "&" + selection.querystring.replace("{", "{{").replace("}", "}}")
     return render.explorer_map(
-        selection.params, level=selection.level, title=gettext("Map of the projects"),
+        selection.map_params, level=selection.level, title=gettext("Map of the projects"),
         counts=lambda: cached_counts(selection),
         markers=lambda: project_markers(selection.projects[:MAX_MARKERS]),
-        link=link,
+        link=link, focus=selection.filterset.territory,
+        broad=lambda: broad_territory_ids(selection.broad_projects.values("pk")),
     )
 
 
 def summary_sentence(projects: int, communes: int) -> str:
-    """"12 projets couvrent 48 communes": the one-sentence equivalent of a map."""
-    covered = ngettext("%(n)s commune", "%(n)s communes", communes) % {"n": communes}
+    """"12 projets couvrent 48 communes de la région": the one-sentence equivalent of a
+    map of the region (only its communes are counted: a national example elsewhere in
+    France adds nothing to it)."""
+    covered = ngettext("%(n)s commune of the region", "%(n)s communes of the region",
+                       communes) % {"n": communes}
     return ngettext("%(n)s project covers %(communes)s.", "%(n)s projects cover %(communes)s.",
                     projects) % {"n": projects, "communes": covered}
 
@@ -247,24 +283,55 @@ def summary_sentence(projects: int, communes: int) -> str:
 PROJECTS_SHOWN = 50
 
 
+def broad_groups(rows: list[tuple[str, str, str]]) -> list[dict]:
+    """The selected projects that cover the whole region, then those covering a whole
+    département (`rows` of broadest scale, title, url_path): listed apart from the local
+    ones (« couvrent toute la région »), at most PROJECTS_SHOWN each."""
+    url_of = PageUrls(None)
+    groups = []
+    headings = {
+        Scale.REGION: lambda n: ngettext("%(n)s project covers the whole region",
+                                         "%(n)s projects cover the whole region", n),
+        Scale.DEPARTEMENT: lambda n: ngettext("%(n)s project covers a whole département",
+                                              "%(n)s projects cover a whole département", n),
+    }
+    for scale, heading in headings.items():
+        projects = [(title, url_of(path)) for kind, title, path in rows if kind == scale]
+        if projects:
+            n = len(projects)
+            groups.append({"scale": scale, "heading": heading(n) % {"n": n},
+                           "projects": projects[:PROJECTS_SHOWN],
+                           "hidden": max(0, len(projects) - PROJECTS_SHOWN)})
+    return groups
+
+
 def explorer_context(selection: Selection, table_limit: int = 200) -> dict:
     """Everything the explorer page shows besides the map: the same data as the map. The
-    projects' table is bounded (the first PROJECTS_SHOWN, then a link to the listing): at
-    national scale the whole selection made a page of megabytes."""
+    local projects' table is bounded (the first PROJECTS_SHOWN, then a link to the
+    listing): at national scale the whole selection made a page of megabytes. The broad
+    projects are listed apart, as the map hatches them apart."""
     rows = counted_territories(cached_counts(selection))
     total = selection.projects.count()
-    projects = projects_with_territories(selection.projects[:PROJECTS_SHOWN])
-    communes = coverage.covered_commune_count(selection.ids)
+    broad = list(selection.broad_projects.order_by("title", "pk").values_list(
+        "broadest_scale", "title", "url_path"))
+    local_total = total - len(broad)
+    projects = projects_with_territories(
+        selection.projects.exclude(broadest_scale__in=BROAD_SCALES)[:PROJECTS_SHOWN])
+    communes = coverage.covered_commune_count(selection.ids, communes=region_communes())
     map_query = "&".join(filter(None, [selection.querystring,
-                                       f"{LEVEL_PARAM}={selection.level}"]))
+                                       f"{LEVEL_PARAM}={selection.level}",
+                                       f"{SCOPE_PARAM}={selection.scope}"]))
     return {
         "filter": selection.filterset,
         "level": selection.level,
         "level_label": dict(LEVEL_CHOICES)[selection.level],
+        "scope": selection.scope,
+        "territory": selection.filterset.territory,
         "territory_rows": rows[:table_limit],
         "territory_rows_hidden": max(0, len(rows) - table_limit),
         "projects": projects,
-        "projects_hidden": max(0, total - len(projects)),
+        "projects_hidden": max(0, local_total - len(projects)),
+        "broad_groups": broad_groups(broad),
         "markers_capped": total > MAX_MARKERS,
         "max_markers": MAX_MARKERS,
         "summary": summary_sentence(total, communes),

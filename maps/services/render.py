@@ -201,22 +201,61 @@ def project_territories(queryset) -> Iterable[Territory]:
 # --------------------------------------------------------------------------- explorer map
 
 
+def in_home_region_q() -> Q:
+    """Territories of the home region: the region itself and everything inside it (an EPCI
+    straddling its border included). Maps of the region draw only these: a national
+    example in Marseille neither widens the frame nor adds a polygon."""
+    return Q(ancestors__scale=Scale.REGION, ancestors__code=home_region_code()) | Q(
+        scale=Scale.REGION, code=home_region_code())
+
+
+def home_region_bounds():
+    """[[south, west], [north, east]] of the home region, from its stored bbox: the default
+    framing of the explorer and monitoring maps (None before territories are loaded)."""
+    bbox = Territory.objects.filter(scale=Scale.REGION, code=home_region_code()).values_list(
+        "bbox", flat=True).first()
+    return builders.bbox_bounds(bbox)
+
+
 def level_territories(level: str, counts: Mapping[int, int]):
-    """Territories of a choropleth level: those counted, plus (EPCI, département) the
-    Hauts-de-France ones with no project, so that gaps show."""
+    """Territories of a choropleth level in the home region: those counted, plus (EPCI,
+    département) those with no project, so that gaps show."""
     scale = LEVELS[level]
-    wanted = Q(pk__in=list(counts))
-    if scale != Scale.COMMUNE:
-        wanted |= Q(ancestors__scale=Scale.REGION, ancestors__code=home_region_code())
-    return Territory.objects.filter(wanted, scale=scale).distinct()
+    territories = Territory.objects.filter(in_home_region_q(), scale=scale)
+    if scale == Scale.COMMUNE:
+        territories = territories.filter(pk__in=list(counts))
+    return territories.distinct()
+
+
+def focus_frame(territory: Territory | None) -> gpd.GeoDataFrame | None:
+    """The outline of the territory a map is about (its polygon, else its point)."""
+    if territory is None:
+        return None
+    return territories_frame(with_geometry(Territory.objects.filter(pk=territory.pk)))
+
+
+def focus_bounds(territory: Territory | None):
+    """The framing of a map about `territory`: its box, widened to show its neighbours;
+    the home region's box when there is none."""
+    if territory is not None:
+        if territory.bbox:
+            return builders.bbox_bounds(territory.bbox, builders.MIN_FOCUS_SPAN)
+        if territory.has_point:
+            point = [territory.centroid_lon, territory.centroid_lat] * 2
+            return builders.bbox_bounds(point, builders.MIN_FOCUS_SPAN)
+    return home_region_bounds()
 
 
 def explorer_map(params: Mapping, *, level: str, title: str,
                  counts: Callable[[], Mapping[int, int]],
                  markers: Callable[[], Sequence[MarkerSpec]],
-                 link: str = "") -> RenderedMap:
-    """Choropleth of the number of projects per territory of `level` with the projects as
-    clustered markers. `link`: popup URL template with {scale} and {code}."""
+                 link: str = "", focus: Territory | None = None,
+                 broad: Callable[[], Iterable[int]] = tuple) -> RenderedMap:
+    """Choropleth of the number of projects per territory of `level` in the home region,
+    with the projects as clustered markers. `link`: popup URL template with {scale} and
+    {code}. `focus`: the territory of a filter, outlined and framed (else the region is
+    framed). `broad`: ids of the départements/region that broad projects cover whole,
+    hatched apart from the counts."""
 
     def build():
         counted = counts()
@@ -229,10 +268,16 @@ def explorer_map(params: Mapping, *, level: str, title: str,
         )
         if not link:
             frame = frame.drop(columns=["url"])
+        wide = list(with_geometry(Territory.objects.filter(
+            in_home_region_q(), pk__in=list(broad()), geometry__isnull=False).distinct()
+        ).order_by("scale", "code"))
         layer_name = _("Projects per %(level)s") % {
             "level": str(Scale(LEVELS[level]).label)}
-        return builders.choropleth_map(frame, map_options(title), markers=list(markers()),
-                                       layer_name=layer_name)
+        return builders.choropleth_map(
+            frame, map_options(title), markers=list(markers()), layer_name=layer_name,
+            bounds=focus_bounds(focus), focus=focus_frame(focus),
+            broad=territories_frame(wide, whole=[t.scale == Scale.REGION for t in wide])
+            if wide else None)
 
     return cached_map("choropleth_map", {**params, "niveau": level}, build)
 

@@ -30,6 +30,7 @@ def explorer(request):
     """/cartes/projets/?<listing filters>: filters, map, table and summary."""
     selection = map_data.selection(request.GET)
     map_data.add_option_field(selection, map_data.LEVEL_PARAM)
+    map_data.add_option_field(selection, map_data.SCOPE_PARAM)
     return TemplateResponse(request, "projects/maps/explorer.html",
                             map_data.explorer_context(selection))
 

@@ -23,8 +23,10 @@ EXPECTED = {
 }
 
 
-def _explorer(level: str) -> dict[int, int]:
-    return map_data.cached_counts(map_data.selection(QueryDict(f"niveau={level}")))
+def _explorer(level: str, scope: str = "toutes") -> dict[int, int]:
+    """The explorer's counts with the broad projects included (`portee=toutes`): the
+    figure the dashboard and the territory page give."""
+    return map_data.cached_counts(map_data.selection(QueryDict(f"niveau={level}&portee={scope}")))
 
 
 def _dashboard(scale: str) -> dict[str, int]:
@@ -42,6 +44,17 @@ def test_map_dashboard_and_territory_page_agree(catalogue, territories):
         assert _explorer(scale)[territory.pk] == expected, (scale, code)
         assert _dashboard(scale)[code] == expected, (scale, code)
         assert coverage_summary(territory)["projects"] == expected, (scale, code)
+
+
+def test_the_explorer_counts_local_projects_unless_asked(catalogue, territories):
+    """By default the choropleth counts the local projects only: the Nord-wide and the
+    region-wide projects would otherwise colour every EPCI of the Nord the same."""
+    caph, eu = territories.caph.pk, territories.villes_soeurs.pk
+    assert _explorer("epci", "locale")[caph] == 3  # raismes, caph, denaisis
+    assert _explorer("epci", "departement")[caph] == 4  # + nord-wide
+    assert _explorer("epci", "toutes")[caph] == 5  # + region-wide
+    assert _explorer("epci", "locale")[eu] == 1  # villes-soeurs only
+    assert map_data.selection(QueryDict("")).scope == "locale"
 
 
 def test_the_territory_page_states_the_count(client, catalogue):

@@ -169,3 +169,17 @@ def watched(browser):
     page = context.new_page()
     yield Watched(page)
     context.close()
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page ready for axe-core: bypass_csp, since the portal's own policy (rightly)
+    refuses the injected checker script; every request leaving 127.0.0.1 (tiles) gets an
+    empty answer."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR",
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
+               else route.fulfill(status=204, body=""))
+    yield page
+    context.close()

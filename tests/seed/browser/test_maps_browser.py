@@ -103,3 +103,27 @@ def test_keyboard_users_can_skip_the_map(production_server, watched):
     watched.page.keyboard.press("Enter")
     assert watched.page.evaluate("location.hash") == "#explorer-tables"
     assert_clean(watched)
+
+
+def test_map_page_of_a_territory_is_accessible_with_named_markers(axe_page, production_server):
+    """/cartes/projets/?territoire=59172 (issue 14 §6): axe-core finds nothing serious or
+    critical on the page nor in the map document; every control Leaflet makes a button
+    (markers, cluster icons) has a name; the document lets people zoom."""
+    from tests.seed.browser.checkers import axe_violations
+
+    page = axe_page
+    page.goto(f"{production_server}/cartes/projets/?territoire=59172")
+    assert axe_violations(page, impacts=("serious", "critical")) == []
+    page.goto(f"{production_server}/cartes/projets/carte/?territoire=59172")
+    page.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
+    assert axe_violations(page, impacts=("serious", "critical")) == []
+    unnamed = page.evaluate("""() => Array.from(document.querySelectorAll('[role=button]'))
+        .filter(e => !(e.getAttribute('aria-label') || e.getAttribute('alt')
+                       || e.getAttribute('title') || e.textContent.trim()))
+        .map(e => e.outerHTML.slice(0, 120))""")
+    assert unnamed == []
+    names = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.leaflet-marker-icon')).map(e => e.getAttribute('aria-label') || e.alt)""")
+    assert names and all(names)
+    viewport = page.locator('meta[name="viewport"]').get_attribute("content")
+    assert "user-scalable" not in viewport and "maximum-scale" not in viewport

@@ -77,16 +77,7 @@ def test_project_pages_end_at_the_footer(browser, production_server, sample, wid
 @pytest.mark.parametrize("which", ["/", "/projets/", "project", "/territoires/59172/",
                                    "/cartes/projets/", "/suivi/", "/declaration-accessibilite/",
                                    "/plan-du-site/"])
-def test_axe_finds_nothing_serious_on_key_pages(browser, production_server, sample, which):
-    # bypass_csp: the page's own policy (rightly) refuses the injected axe-core script.
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR",
-                                  bypass_csp=True)
-    page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
-               else route.fulfill(status=204, body=""))
-    try:
-        path = sample["projects"][0] if which == "project" else which
-        page.goto(production_server + path)
-        assert axe_violations(page) == []
-    finally:
-        context.close()
+def test_axe_finds_nothing_serious_on_key_pages(axe_page, production_server, sample, which):
+    path = sample["projects"][0] if which == "project" else which
+    axe_page.goto(production_server + path)
+    assert axe_violations(axe_page) == []

@@ -95,17 +95,24 @@ def test_unknown_or_unpublished_project_map_is_404(client):
 def test_explorer_page_of_faad(client, django_assert_max_num_queries):
     faad = ProjectPage.objects.live().filter(programme__slug="faad")
     communes = ProjectCoverage.objects.filter(project__in=faad).values("commune").distinct()
-    with django_assert_max_num_queries(25):
+    region = communes.filter(commune__ancestors__scale=Scale.REGION, commune__ancestors__code="32")
+    # 26: the broad projects listed apart are one more query than before (issue 14 §6).
+    with django_assert_max_num_queries(26):
         response = client.get("/cartes/projets/?programme=faad")
     assert response.status_code == 200
     html = response.content.decode()
     text = text_of(html)
-    assert f"{faad.count()} projets couvrent {communes.count()} communes." in text
-    assert 'src="/cartes/projets/carte/?programme=faad&amp;niveau=epci"' in html
+    assert f"{faad.count()} projets couvrent {region.count()} communes de la région." in text
+    assert 'src="/cartes/projets/carte/?programme=faad&amp;niveau=epci&amp;portee=locale"' \
+        in html
     assert 'href="/projets/?programme=faad"' in html
-    projects_table = html[html.index('id="explorer-projects"'):]
+    projects_table = html[html.index('id="explorer-projects"'):html.index('id="explorer-broad"')]
+    broad_lists = html[html.index('id="explorer-broad"'):]
     for page in faad:
-        assert page.url in projects_table
+        if page.broadest_scale in ("departement", "region"):
+            assert page.url in broad_lists and page.url not in projects_table
+        else:
+            assert page.url in projects_table
     assert project("1000-jours-pour-savourer-la-vie").url not in projects_table
     assert 'id="id_niveau"' in html  # the level is chosen in the filter form
     assert not CDN.search(html)
@@ -114,7 +121,9 @@ def test_explorer_page_of_faad(client, django_assert_max_num_queries):
 def test_explorer_table_counts_projects_per_epci(client):
     caph = Territory.objects.get(scale=Scale.EPCI, code="200042190")
     faad = ProjectPage.objects.live().filter(programme__slug="faad")
-    expected = faad.filter(coverage__commune__ancestors=caph).distinct().count()
+    # The local projects only: the region-wide FAAD projects are listed apart.
+    expected = faad.filter(coverage__commune__ancestors=caph, broadest_scale__in=[
+        "commune", "custom", "epci"]).distinct().count()
     assert expected > 0
     html = client.get("/cartes/projets/?programme=faad").content.decode()
     table = html[html.index('id="explorer-territories"'):html.index('id="explorer-projects"')]
@@ -127,11 +136,17 @@ def test_explorer_map_draws_the_faad_projects(client):
     response = client.get("/cartes/projets/carte/?programme=faad")
     assert response.status_code == 200
     html = response.content.decode()
-    (epcis,) = shared_collections(html)
+    epcis = shared_collections(html)[0]
     assert len(epcis["features"]) == 92
     assert "L.markerClusterGroup(" in html
     for page in faad:
-        assert f'href="{page.url}" target="_top"' in html
+        pinned = f'href="{page.url}" target="_top"' in html
+        # A project covering only a département or the region is hatched, not pinned on
+        # its centroid (a place where it is not); its places or local territories are.
+        local = page.places.exists() or page.territory_links.exclude(
+            territory__scale__in=("departement", "region")).exists()
+        assert pinned == local, page.slug
+    assert any(not page.places.exists() and page.broadest_scale == "region" for page in faad)
     assert "1 000 jours pour savourer la vie" not in html
     assert not CDN.search(html)
     assert response["X-Frame-Options"] == "SAMEORIGIN"
@@ -144,7 +159,7 @@ def test_explorer_map_of_all_seed_projects_fits_its_budget(client):
 
 def test_explorer_levels(client):
     html = client.get("/cartes/projets/carte/?programme=faad&niveau=departement").content.decode()
-    (departements,) = shared_collections(html)
+    departements = shared_collections(html)[0]
     names = {f["properties"]["t"].split(":")[0].strip() for f in departements["features"]}
     assert {"Aisne", "Nord", "Oise", "Pas-de-Calais", "Somme"} <= names
     page = client.get("/cartes/projets/?programme=faad&niveau=commune").content.decode()
@@ -169,11 +184,12 @@ def test_explorer_table_is_bounded_and_links_to_the_listing(client):
     from portal.map_data import PROJECTS_SHOWN
 
     total = ProjectPage.objects.live().count()
-    assert total > PROJECTS_SHOWN
-    # every project (the region alone is under PROJECTS_SHOWN): perimetre=tous
-    html = client.get("/cartes/projets/?perimetre=tous").content.decode()
+    local = ProjectPage.objects.live().exclude(broadest_scale__in=["departement", "region"])
+    assert local.count() > PROJECTS_SHOWN
+    html = client.get("/cartes/projets/").content.decode()
     table = html[html.index('id="explorer-projects"'):]
     table = table[:table.index("</table>")]
     assert table.count('<th scope="row">') == PROJECTS_SHOWN
-    assert f"{total - PROJECTS_SHOWN} autres projets ne sont pas listés ici." in text_of(html)
+    assert f"{local.count() - PROJECTS_SHOWN} autres projets ne sont pas listés ici." \
+        in text_of(html)
     assert f"{total} projets couvrent" in text_of(html)
