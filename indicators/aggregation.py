@@ -439,8 +439,9 @@ def project_key_figures(project) -> tuple[list[KeyFigure], list[Figure]]:
 
 
 def programme_values(programme=None) -> QuerySet:
-    """Figures of the live projects of a programme (every programme if None)."""
-    values = IndicatorValue.objects.filter(project__live=True)
+    """Figures of the live projects of a programme (every programme if None), in the home
+    region: the examples elsewhere in France are not totalled (DESIGN.md §1, "Scope")."""
+    values = IndicatorValue.objects.filter(project__live=True, project__in_home_region=True)
     if programme is not None:
         values = values.filter(project__programme=programme)
     return values.select_related("definition", "territory").defer(*HEAVY).order_by(

@@ -42,6 +42,7 @@ from indicators.models import (
     ProjectArea,
 )
 from maps.models import DataVersion, Scale, Territory, home_region_code
+from projects.coverage import Perimeter, scope_q
 from projects.models import (
     ProgrammeAxis,
     ProgrammeCall,
@@ -64,10 +65,20 @@ class Scope:
 
     @cached_property
     def projects(self) -> QuerySet:
-        queryset = ProjectPage.objects.live()
+        """The region's projects only: the national examples of the 1000 premiers jours
+        document are not monitored here (DESIGN.md §1, "Scope"; `examples`)."""
+        queryset = ProjectPage.objects.live().filter(scope_q())
         if self.programme is not None:
             queryset = queryset.filter(programme=self.programme)
         return queryset
+
+    @cached_property
+    def examples(self) -> int:
+        """How many examples elsewhere in France the scope leaves out."""
+        queryset = ProjectPage.objects.live().filter(scope_q(Perimeter.ELSEWHERE))
+        if self.programme is not None:
+            queryset = queryset.filter(programme=self.programme)
+        return queryset.count()
 
     @property
     def project_ids(self) -> QuerySet:
@@ -194,10 +205,12 @@ def calls_table(scope: Scope) -> Table:
     calls = calls.annotate(
         portal_projects=Count("programme__projects_in_programme", distinct=True, filter=Q(
             programme__projects_in_programme__live=True,
+            programme__projects_in_programme__in_home_region=True,
             programme__projects_in_programme__call_year=F("year"),
         )),
         dated_projects=Count("programme__projects_in_programme", distinct=True, filter=Q(
             programme__projects_in_programme__live=True,
+            programme__projects_in_programme__in_home_region=True,
             programme__projects_in_programme__call_year__isnull=False,
         )),
     ).order_by(F("year").asc(nulls_last=True), "programme__path", "sort_order")
@@ -566,7 +579,8 @@ def programmes_table(scope: Scope) -> Table:
     added across programmes)."""
     programmes = ProgrammePage.objects.live().order_by("path").annotate(
         projets=Count("projects_in_programme", distinct=True,
-                      filter=Q(projects_in_programme__live=True)),
+                      filter=Q(projects_in_programme__live=True,
+                               projects_in_programme__in_home_region=True)),
     )
     calls: dict[int, list] = {}
     for call in (ProgrammeCall.objects.filter(programme__live=True)

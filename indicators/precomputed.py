@@ -110,7 +110,8 @@ def _refresh_coverage(programme_ids: Iterable[int | None], territory_ids: set[in
     scales = dict(Territory.objects.filter(pk__in=territory_ids).values_list("pk", "scale"))
     written = 0
     for programme_id in programme_ids:
-        projects = Q(project__live=True)
+        # The region's projects only: the examples elsewhere in France are not monitored.
+        projects = Q(project__live=True, project__in_home_region=True)
         if programme_id is not None:
             projects &= Q(project__programme_id=programme_id)
         counts = {row["territory_id"]: row for row in (
@@ -162,7 +163,8 @@ def _refresh_indicators(pairs: set[tuple[int, int]]) -> int:
     written = 0
     for programme_id, definition_ids in by_programme.items():
         values = (IndicatorValue.objects
-                  .filter(project__live=True, project__programme_id=programme_id,
+                  .filter(project__live=True, project__in_home_region=True,
+                          project__programme_id=programme_id,
                           definition_id__in=definition_ids)
                   .exclude(kind=Kind.CONTEXT))
         items = aggregation.figures(values.order_by("project_id", "period_start", "pk"))

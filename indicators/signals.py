@@ -10,7 +10,7 @@ from indicators.models import IndicatorValue
 
 # Imported so that its receivers are connected before ours, whatever the order of
 # INSTALLED_APPS: a published project's communes are rebuilt before we read them.
-from projects import signals as _projects_signals  # noqa: F401
+from projects import signals as projects_signals
 from projects.models import ProjectPage
 
 
@@ -44,8 +44,13 @@ def project_changed(sender, instance, **kwargs):
     precomputed.refresh_projects([instance.pk])
 
 
+def projects_imported(sender, project_ids, **kwargs):
+    precomputed.refresh_projects(project_ids)
+
+
 pre_save.connect(before_value_saved, sender=IndicatorValue)
 post_save.connect(value_changed, sender=IndicatorValue)
 post_delete.connect(value_changed, sender=IndicatorValue)
 page_published.connect(project_changed)
 page_unpublished.connect(project_changed)
+projects_signals.projects_published.connect(projects_imported)

@@ -64,6 +64,10 @@ class ProjectParams(Schema):
                                     "code de département ou de région, « échelle-code » "
                                     "(region-32, commune-59491) ou un nom : ce qui couvre le "
                                     "territoire et ce qui s’y trouve.")
+    perimetre: Literal["region", "ailleurs", "tous"] | None = Field(
+        None, description="Périmètre : region (Hauts-de-France, par défaut sans territoire), "
+        "ailleurs (exemples ailleurs en France du document national des 1000 premiers "
+        "jours) ou tous.")
     public: list[Text] = Field([], description="Code de public ; répétez le paramètre pour "
                                "plusieurs (l’un d’eux).")
     thematique: list[Text] = Field([], description="Code de thématique ; répétez le paramètre "

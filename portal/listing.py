@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from maps.models import Territory
 from portal.records import PageUrls
-from projects.filters import ProjectFilter
+from projects.coverage import Perimeter
+from projects.filters import PERIMETER_CHOICES, ProjectFilter
 from projects.models import ProgrammePage
 from projects.selection import STATUSES, cards, facet_counts, listing_base
 from projects.territory import is_broad, level_label, territory_key
@@ -67,6 +68,8 @@ def facet_options(project_filter: ProjectFilter,
         """Chosen options stay visible (and can be unticked) even with no project."""
         return set(project_filter.data.getlist(name)) if project_filter.is_bound else set()
 
+    if "perimetre" in fields:
+        facets["perimetre"] = perimeter_options(project_filter, counts["perimetre"])
     if "programme" in fields:
         facets["programme"] = [Option(slug, label, counts["programme"].get(pk, 0))
                                for pk, slug, label in cached.programmes]
@@ -98,6 +101,36 @@ def facet_options(project_filter: ProjectFilter,
     if chosen is not None and chosen.key not in {o.value for o in facets["porteur"]}:
         facets["porteur"].insert(0, Option(chosen.key, chosen.acronym or chosen.name, 0))
     return facets
+
+
+def perimeter_options(project_filter: ProjectFilter, counts: dict) -> list[Option]:
+    """The three perimeters with their counts, the one in force by default first with an
+    empty value (so that the form does not add `perimetre=` to every address it writes)."""
+    region, elsewhere = counts.get(1, 0), counts.get(0, 0)
+    number = {Perimeter.REGION: region, Perimeter.ELSEWHERE: elsewhere,
+              Perimeter.ALL: region + elsewhere}
+    default = project_filter.implicit_perimeter
+    options = [Option("" if value == default else value, label, number[value])
+               for value, label in PERIMETER_CHOICES]
+    return sorted(options, key=lambda o: o.value != "")
+
+
+def perimeter_summary(project_filter: ProjectFilter, options: list[Option],
+                      query: QueryDict) -> dict:
+    """What the results say about their perimeter: the one in force, how many projects the
+    others hold, and the addresses that show them (the notice above the results)."""
+    counts = {(o.value or project_filter.implicit_perimeter): o.count for o in options}
+
+    def url(value):
+        params = query.copy()
+        params["perimetre"] = value
+        return params.urlencode()
+
+    return {"value": project_filter.perimeter,
+            "region": counts.get(Perimeter.REGION, 0),
+            "elsewhere": counts.get(Perimeter.ELSEWHERE, 0),
+            "elsewhere_query": url(Perimeter.ELSEWHERE), "all_query": url(Perimeter.ALL),
+            "region_query": url(Perimeter.REGION)}
 
 
 def apply_facets(form, facets: dict[str, list[Option]]) -> None:
@@ -252,4 +285,5 @@ def project_listing(request, programme: ProgrammePage | None = None,
         "facets": facets,
         "sort": project_filter.sort,
         "per_page": per_page,
+        "perimeter": perimeter_summary(project_filter, facets.get("perimetre", []), query),
     }

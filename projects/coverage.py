@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q
 
-from maps.models import SCALE_RANK, Scale, Territory
+from maps.models import SCALE_RANK, Scale, Territory, home_region_code
 from projects.models import ProjectCoverage, ProjectPage, ProjectTerritory
 
 _deferred = {"on": False}
+#: Projects per query of a rebuild (the database's limit on parameters).
+CHUNK = 900
 
 
 @contextmanager
@@ -47,27 +49,105 @@ def covered_commune_ids(territories: Iterable[Territory]) -> set[int]:
     return commune_ids
 
 
+def home_region_commune_ids() -> set[int]:
+    """The communes of the home region (one query, a few thousand ids)."""
+    return set(Territory.ancestors.through.objects.filter(
+        to_territory__scale=Scale.REGION, to_territory__code=home_region_code(),
+        from_territory__scale=Scale.COMMUNE).values_list("from_territory_id", flat=True))
+
+
+def in_home_region(territories: Iterable[Territory], commune_ids: set[int] | None = None,
+                   home_communes: set[int] | None = None) -> bool:
+    """THE rule of the portal's scope: is a project regional (counted, listed and mapped by
+    default) or one of the « exemples ailleurs en France » (national examples of the 1000
+    premiers jours document)?
+
+    Regional when it covers at least one commune of the home region (through any of its
+    territories: a commune, an EPCI, a département, a custom area straddling the border,
+    the region itself). A project with no territory yet counts as regional: every programme
+    of the portal is a regional one, so a project with no stated place is a regional project
+    whose place is still to be entered, not an example from elsewhere (a foreign place such
+    as Jette is a territory, and is not in the region). Stored on the project as
+    `ProjectPage.in_home_region` by `rebuild_coverage`; filter with `scope_q`."""
+    territories = list(territories)
+    if any(t.scale == Scale.REGION and t.code == home_region_code() for t in territories):
+        return True
+    if territories and commune_ids is None:
+        commune_ids = covered_commune_ids(territories)
+    if territories and home_communes is None:
+        home_communes = home_region_commune_ids()
+    return _regional(bool(territories), commune_ids or set(), home_communes or set())
+
+
+def _regional(has_territories: bool, commune_ids: set[int], home_communes: set[int]) -> bool:
+    return not has_territories or not commune_ids.isdisjoint(home_communes)
+
+
+class Perimeter:
+    """The values of the `perimetre` parameter of the listings: the region (default), the
+    examples elsewhere in France, or both."""
+
+    REGION = "region"
+    ELSEWHERE = "ailleurs"
+    ALL = "tous"
+
+
+def scope_q(perimeter: str = Perimeter.REGION) -> Q:
+    """Projects of a perimeter (`Perimeter`), from the stored `in_home_region` flag."""
+    if perimeter == Perimeter.REGION:
+        return Q(in_home_region=True)
+    if perimeter == Perimeter.ELSEWHERE:
+        return Q(in_home_region=False)
+    return Q()
+
+
 @transaction.atomic
 def rebuild_coverage(projects: Iterable[ProjectPage]) -> int:
-    """Recompute the covered communes of these projects; returns the rows written."""
+    """Recompute the covered communes of these projects; returns the rows written.
+
+    Set-based, whatever the number of projects: one query for the communes they link
+    directly, one for the communes of their wider territories (through the closure), one
+    insert per 5,000 rows, and one update per broadest scale, so that a publish and a
+    1,000-row import cost the same few queries."""
     projects = list(projects)
     ids = [p.pk for p in projects]
-    links = list(ProjectTerritory.objects.filter(project_id__in=ids).select_related("territory"))
-    by_project: dict[int, list[Territory]] = {pk: [] for pk in ids}
-    for link in links:
-        by_project[link.project_id].append(link.territory)
-    ProjectCoverage.objects.filter(project_id__in=ids).delete()
-    rows = []
+    pairs: set[tuple[int, int]] = set()
+    scales: dict[int, list[str]] = {pk: [] for pk in ids}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        links = ProjectTerritory.objects.filter(project_id__in=chunk)
+        for project_id, territory_id, scale in links.values_list(
+                "project_id", "territory_id", "territory__scale"):
+            scales[project_id].append(scale)
+            if scale == Scale.COMMUNE:
+                pairs.add((project_id, territory_id))
+        pairs.update(links.exclude(territory__scale=Scale.COMMUNE).filter(
+            territory__descendants__scale=Scale.COMMUNE,
+        ).values_list("project_id", "territory__descendants").distinct())
+        ProjectCoverage.objects.filter(project_id__in=chunk).delete()
+    ProjectCoverage.objects.bulk_create(
+        [ProjectCoverage(project_id=p, commune_id=c) for p, c in sorted(pairs)], batch_size=5000)
+    by_scale: dict[str, list[int]] = {}
+    # The scope of each project (`in_home_region`), from the same communes.
+    home_communes = home_region_commune_ids() if ids else set()
+    communes: dict[int, set[int]] = {pk: set() for pk in ids}
+    for project_id, commune_id in pairs:
+        communes[project_id].add(commune_id)
+    by_home: dict[bool, list[int]] = {}
     for project in projects:
-        territories = by_project[project.pk]
-        commune_ids = covered_commune_ids(territories)
-        rows += [ProjectCoverage(project_id=project.pk, commune_id=c) for c in commune_ids]
-        broadest = max((t.scale for t in territories), key=lambda s: SCALE_RANK[s], default="")
+        broadest = max(scales[project.pk], key=lambda s: SCALE_RANK[s], default="")
         if project.broadest_scale != broadest:
-            ProjectPage.objects.filter(pk=project.pk).update(broadest_scale=broadest)
+            by_scale.setdefault(broadest, []).append(project.pk)
             project.broadest_scale = broadest
-    ProjectCoverage.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+        home = _regional(bool(scales[project.pk]), communes[project.pk], home_communes)
+        if project.in_home_region != home:
+            by_home.setdefault(home, []).append(project.pk)
+            project.in_home_region = home
+    for broadest, changed in by_scale.items():
+        ProjectPage.objects.filter(pk__in=changed).update(broadest_scale=broadest)
+    for home, changed in by_home.items():
+        ProjectPage.objects.filter(pk__in=changed).update(in_home_region=home)
+    return len(pairs)
 
 
 # --------------------------------------------------------------------------- questions

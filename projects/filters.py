@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from maps.models import Territory
+from projects.coverage import Perimeter, scope_q
 from projects.models import (
     Organisation,
     ProgrammeAxis,
@@ -51,6 +52,12 @@ SORT_CHOICES = [
 ]
 
 CARRIER = ProjectOrganisation.Role.CARRIER
+
+PERIMETER_CHOICES = [
+    (Perimeter.REGION, _("Hauts-de-France")),
+    (Perimeter.ELSEWHERE, _("Examples elsewhere in France")),
+    (Perimeter.ALL, _("Hauts-de-France and examples elsewhere")),
+]
 
 
 def status_q(status: str, today: datetime.date) -> Q:
@@ -167,6 +174,12 @@ class ProjectFilter(django_filters.FilterSet):
         help_text=_("A commune, an EPCI, a département or a region, by name or code: "
                     "Denain, st amand, 59491, 200042190, 59…"),
     )
+    perimetre = django_filters.ChoiceFilter(
+        label=_("Scope"), choices=PERIMETER_CHOICES, method="filter_perimeter",
+        empty_label=None,
+        help_text=_("The portal lists the projects of Hauts-de-France; the national document "
+                    "of the 1000 premiers jours also gives examples elsewhere in France."),
+    )
     public = django_filters.ModelMultipleChoiceFilter(
         label=_("Target public"), to_field_name="code", method="filter_publics",
         queryset=Public.objects.all(), widget=forms.CheckboxSelectMultiple,
@@ -261,6 +274,17 @@ class ProjectFilter(django_filters.FilterSet):
         return self._scope
 
     @property
+    def perimeter(self) -> str:
+        """The perimeter asked for, else the default: the region, unless a territory is
+        chosen (it then decides by itself, so that a shared `?territoire=Marseille` still
+        lists the examples of Marseille)."""
+        return self.cleaned("perimetre") or self.implicit_perimeter
+
+    @property
+    def implicit_perimeter(self) -> str:
+        return Perimeter.ALL if self.territory is not None else Perimeter.REGION
+
+    @property
     def per_page_param(self) -> str:
         """The page size asked for, kept by the filter form as a hidden field."""
         value = self.data.get("par_page", "") if self.is_bound else ""
@@ -293,6 +317,8 @@ class ProjectFilter(django_filters.FilterSet):
             return queryset.none()
         if self.fixed_territory is not None:
             queryset = queryset.filter(self.scope.projects_q())
+        if "perimetre" not in without and self.perimeter != Perimeter.ALL:
+            queryset = queryset.filter(scope_q(self.perimeter))
         if not self.is_bound:
             return queryset
         self.errors  # noqa: B018 - validates the form once
@@ -342,6 +368,10 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_territory(self, queryset, name, value: Resolution):
         return queryset.filter(self.scope.projects_q())
+
+    def filter_perimeter(self, queryset, name, value):
+        """Applied by `filtered` whatever the data (the region by default)."""
+        return queryset
 
     def filter_publics(self, queryset, name, value):
         if not value:

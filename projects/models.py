@@ -205,12 +205,26 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Regional counts only (DESIGN.md §1, "Scope"): the national examples of the 1000
+        # premiers jours document are counted apart (ProjectPage.in_home_region).
+        live = models.Q(projects_in_programme__live=True)
         context["programmes"] = (
             ProgrammePage.objects.live()
             .child_of(self)
-            .annotate(project_count=models.Count("projects_in_programme", distinct=True))
+            .annotate(
+                project_count=models.Count(
+                    "projects_in_programme", distinct=True,
+                    filter=live & models.Q(projects_in_programme__in_home_region=True)),
+                example_count=models.Count(
+                    "projects_in_programme", distinct=True,
+                    filter=live & models.Q(projects_in_programme__in_home_region=False)),
+            )
         )
-        context["project_count"] = ProjectPage.objects.live().count()
+        counts = ProjectPage.objects.live().aggregate(
+            region=models.Count("pk", filter=models.Q(in_home_region=True)),
+            elsewhere=models.Count("pk", filter=models.Q(in_home_region=False)))
+        context["project_count"] = counts["region"]
+        context["example_count"] = counts["elsewhere"]
         return context
 
 
@@ -544,6 +558,11 @@ class ProjectPage(Page):
         help_text="Denormalised parent programme, for filters and counts in one query.",
     )
     broadest_scale = models.CharField(max_length=16, blank=True, editable=False)
+    in_home_region = models.BooleanField(
+        default=True, editable=False, db_index=True,
+        help_text="Covers at least one territory of PORTAL_HOME_REGION (or has no territory "
+                  "yet); False for the national examples (projects.coverage.in_home_region).",
+    )
     title_provenance = provenance_field(_("title provenance"))
     title_note = provenance_note(_("title note"))
     axes_provenance = provenance_field(_("provenance of the axes"))
@@ -646,6 +665,16 @@ class ProjectPage(Page):
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
+
+    @classmethod
+    def get_indexed_objects(cls):
+        """What the search backends index, with the relations modelsearch does not prefetch
+        itself (parental many-to-many fields, the organisation behind a role, the territory
+        behind a link): re-indexing a thousand imported projects is a few queries, not ten
+        per project."""
+        return super().get_indexed_objects().prefetch_related(
+            "axes", "themes", "publics", "organisation_roles__organisation",
+            "territory_links__territory")
 
     def clean(self):
         super().clean()

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -256,7 +257,8 @@ STATUSES = list(ProjectStatus)
 
 def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices,
                  max_carriers: int) -> dict[str, dict]:
-    """{facet: {key: count}} for programme (programme pk), public, thematique, axe (pks),
+    """{facet: {key: count}} for perimetre (1 in the region, 0 elsewhere), programme
+    (programme pk), public, thematique, axe (pks),
     statut (index in STATUSES), annee (year), porteur (organisation pk): one statement.
 
     A facet whose filter is active counts over the selection *without* that filter (the
@@ -282,6 +284,16 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
         return ProjectPage.objects.filter(in_ids("pk", IDS))
 
     builders: list[tuple[str, tuple, Callable[[], QuerySet]]] = []
+    # The perimeter always restricts (the region by default): its counts are over the
+    # selection without it, so that the other perimeters say how many they would give.
+    from projects.coverage import Perimeter
+
+    if ("perimetre" in fields and project_filter.perimeter != Perimeter.ALL
+            and not project_filter.territory_error):  # else nothing is selected
+        active = active | {"perimetre"}
+    if "perimetre" in fields:
+        builders.append(("perimetre", (), lambda: _grouped(
+            projects_for("perimetre"), Cast(F("in_home_region"), IntegerField()))))
     if "programme" in fields:
         builders.append(("programme", (), lambda: _grouped(projects_for("programme"),
                                                            F("programme_id"))))
@@ -301,13 +313,21 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
         k=F("organisation_id")).annotate(n=Count("project_id", distinct=True)).order_by(
         "-n", "organisation__name")[:max_carriers]))
     parts = []
+    empty = set()
     for name, key, build in builders:
         if name in active:  # depends on the filters' values: compiled for this request
-            sql, params = build().query.sql_with_params()
+            try:
+                sql, params = build().query.sql_with_params()
+            except EmptyResultSet:  # a filter that matches nothing (no keyword hit)
+                empty.add(name)
+                continue
         else:
             sql, params = compiled(("facet", name, *key), build)
         parts.append((name, sql, bind(params, selection_ids)))
-    return run_grouped(parts)
+    counts = run_grouped(parts)
+    for name in empty:
+        counts.setdefault(name, {})
+    return counts
 
 
 def run_grouped(parts: list[tuple[str, str, list]]) -> dict[str, dict]:
@@ -344,6 +364,7 @@ class Card:
     publics: list[str] = field(default_factory=list)
     territories: list[tuple[int, str]] = field(default_factory=list)  # (scale rank, name)
     published_contacts: list[dict] = field(default_factory=list)
+    in_home_region: bool = True
     level: int | None = None
     level_label: str = ""
     is_broad: bool = False
@@ -424,14 +445,15 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
     sql, params = compiled(("card-rows", today), lambda: ProjectPage.objects.filter(
         in_ids("pk", IDS)).annotate(status_key=_status_key(today)).values_list(
         "pk", "slug", "title", "url_path", "summary", "status_key", "programme__title",
-        "programme__short_title", *PERIOD_FIELDS))
+        "programme__short_title", "in_home_region", *PERIOD_FIELDS))
     with connection.cursor() as cursor:
         cursor.execute(sql, bind(params, ids))
         rows = cursor.fetchall()
     found = {}
-    for pk, slug, title, url_path, summary, status, p_title, p_short, *period in rows:
+    for pk, slug, title, url_path, summary, status, p_title, p_short, home, *period in rows:
         found[pk] = Card(pk, slug, title, url_of(url_path), summary, STATUSES[status].value,
-                         p_short or p_title or "", when=describe_period(*period))
+                         p_short or p_title or "", in_home_region=home,
+                         when=describe_period(*period))
     sql, params = compiled(("card-details",), _card_details)
     with connection.cursor() as cursor:
         cursor.execute(sql, bind(params, ids))

@@ -2,15 +2,23 @@
 of a project, its denormalised `programme` and the data version that invalidates cached maps
 and pages."""
 
+from django.dispatch import Signal
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from maps.models import DataVersion
 from projects.coverage import is_deferred, rebuild_coverage
 from projects.models import ProjectPage
 
+#: Sent once by a bulk import that published pages without Wagtail's per-page
+#: `page_published` (their coverage is already rebuilt), with `project_ids`: what depends
+#: on published projects in higher apps (the monitoring tables) refreshes them at once.
+projects_published = Signal()
+
 
 def on_publish(sender, instance, **kwargs):
-    if isinstance(instance.specific, ProjectPage) and not is_deferred():
+    if is_deferred():
+        return  # a bulk import rebuilds coverage and bumps the version once, at the end
+    if isinstance(instance.specific, ProjectPage):
         rebuild_coverage([instance.specific])
     DataVersion.bump()
 

@@ -85,16 +85,43 @@ def resolve_territory(value: str) -> Resolution:
         resolution.territory = Territory.objects.filter(
             scale=prefix, code__in={code, code.upper(), code.lower()}).defer("geometry").first()
         return resolution
-    codes = {value, value.upper(), value.lower()}  # indexed, unlike a case-insensitive match
-    candidates = list(_with_home_flag(
-        Territory.objects.filter(code__in=codes).defer("geometry")))
-    if candidates:
-        candidates.sort(key=lambda t: (t.is_obsolete, not t.in_home, CODE_SCALES.index(t.scale)))
-    elif not value.isdigit():
+    candidates = _code_candidates([value]).get(value, [])
+    if not candidates and not value.isdigit():
         candidates = _name_candidates(value)
     if candidates:
         resolution.territory, resolution.alternatives = candidates[0], candidates[1:6]
     return resolution
+
+
+def resolve_territories(values) -> dict[str, Resolution]:
+    """`resolve_territory` of many values at once (a spreadsheet's territories): the codes
+    among them are read in one query, the rest (names, prefixed codes) one by one."""
+    values = {" ".join("".join(c for c in (v or "")[:MAX_LENGTH] if c.isprintable()).split())
+              for v in values} - {""}
+    by_code = _code_candidates(values)
+    resolutions = {}
+    for value in values:
+        candidates = by_code.get(value)
+        if candidates:
+            resolutions[value] = Resolution(value, candidates[0], candidates[1:6])
+        else:
+            resolutions[value] = resolve_territory(value)
+    return resolutions
+
+
+def _code_candidates(values) -> dict[str, list[Territory]]:
+    """{value: the territories whose code it is, the likeliest first} for the values that
+    are a code; one indexed query (case variants rather than a case-insensitive match). A
+    value sharing its variants with another one is left to be read alone."""
+    variants = {variant: value for value in values
+                for variant in (value, value.upper(), value.lower())}
+    found: dict[str, list[Territory]] = {}
+    for territory in _with_home_flag(
+            Territory.objects.filter(code__in=list(variants)).defer("geometry")):
+        found.setdefault(variants[territory.code], []).append(territory)
+    for candidates in found.values():
+        candidates.sort(key=lambda t: (t.is_obsolete, not t.in_home, CODE_SCALES.index(t.scale)))
+    return found
 
 
 def is_exact(territory: Territory, value: str) -> bool:

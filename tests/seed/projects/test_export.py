@@ -37,7 +37,9 @@ def csv_rows(client, query=""):
 
 
 def test_csv_of_everything_and_of_a_programme(client):
-    assert len(csv_rows(client)) == ProjectPage.objects.live().count()
+    # the same default perimeter as the listing: the region; perimetre=tous for everything
+    assert len(csv_rows(client)) == ProjectPage.objects.live().filter(in_home_region=True).count()
+    assert len(csv_rows(client, "perimetre=tous")) == ProjectPage.objects.live().count()
     faad = csv_rows(client, "programme=faad")
     assert len(faad) == ProjectPage.objects.live().filter(programme__slug="faad").count()
     assert {row[column("programme_slug")] for row in faad} == {"faad"}

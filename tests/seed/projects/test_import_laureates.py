@@ -177,6 +177,15 @@ def test_an_ambiguous_name_lists_the_candidates(programme):
     assert "ambigu" in error and "60612" in error and "62790" in error
 
 
+def test_a_loose_name_with_an_exact_homonym_lists_the_candidates(programme):
+    """« st amand » is Saint-Amand-les-Eaux in the public search, but the village of
+    Saint-Amand (Pas-de-Calais) carries the name exactly: an import refuses to guess."""
+    plan = plan_laureates(csv_bytes(row("A-1", territoires="st amand")), "l.csv", programme)
+    (error,) = plan.problems.errors
+    assert error.startswith("l.csv, ligne 2, colonne « territoires » : ")
+    assert "ambigu" in error and "59526" in error and "62741" in error
+
+
 def test_windows_1252_headers_as_people_write_them_and_a_duplicate_number(programme):
     header = ("Numéro dossier;INTITULE;Porteur;Territoires;Année-appel;Date début;"
               "Montant accordé;Financeurs")

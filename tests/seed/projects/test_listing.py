@@ -44,14 +44,18 @@ def amiens_only_projects() -> set[str]:
 def test_listing_shows_every_live_project_with_accessible_filters(client):
     response = client.get("/projets/")
     assert response.status_code == 200
-    assert response.context["result_count"] == ProjectPage.objects.live().count()
+    # the region by default (issue 14): the national examples are one choice away
+    assert response.context["result_count"] == ProjectPage.objects.live().filter(
+        in_home_region=True).count()
+    everything = client.get("/projets/?perimetre=tous")
+    assert everything.context["result_count"] == ProjectPage.objects.live().count()
     raw = response.content.decode()
     # checkbox groups are fieldsets with a legend; every other control has its label
     assert raw.count("<fieldset") >= 2 and raw.count("<legend") >= 2
     for control_id in re.findall(r'<(?:input|select) [^>]*id="(id_[a-z_]+)"', raw):
         assert f'for="{control_id}"' in raw, control_id
-    for name in ("q", "programme", "territoire", "public", "thematique", "axe", "statut",
-                 "annee", "porteur", "tri"):
+    for name in ("q", "perimetre", "programme", "territoire", "public", "thematique", "axe",
+                 "statut", "annee", "porteur", "tri"):
         assert f'name="{name}"' in raw, name
 
 
@@ -169,6 +173,9 @@ def test_counts_per_option_are_disjunctive(client):
 
 def test_sort_orders_and_pagination(client):
     assert [p.pk for p in selected("tri=titre")] == list(
+        listing_queryset().filter(in_home_region=True).order_by("title", "pk")
+        .values_list("pk", flat=True))
+    assert [p.pk for p in selected("tri=titre&perimetre=tous")] == list(
         listing_queryset().order_by("title", "pk").values_list("pk", flat=True))
     first = client.get("/projets/?tri=titre&par_page=5").context["projects"]
     second = client.get("/projets/?tri=titre&par_page=5&page=2").context["projects"]
@@ -195,7 +202,8 @@ NASTY = ["page=abc", "page=99999", "page=-1", "annee=abc", "annee=99999", "annee
          "thematique=nope&thematique=", "statut=x", "tri=x", "programme=nope", "axe=nope",
          "axe=faad:nope", "porteur=nope", "par_page=abc", "par_page=-5", "par_page=100000",
          "q=" + "x" * 1000, "q=" + "mot " * 300, "q=%22%28", "q=a:*|!", "q=%00",
-         "territoire=" + "a" * 500, "inconnu=1"]
+         "territoire=" + "a" * 500, "inconnu=1", "perimetre=nope", "perimetre=",
+         "perimetre=ailleurs&territoire=59172", "q=zzzqqq&perimetre=ailleurs"]
 
 
 @pytest.mark.parametrize("params", NASTY)
@@ -210,7 +218,8 @@ def test_malformed_parameters_never_break_the_listing(client, params):
 def test_malformed_parameters_are_shown_as_errors_and_ignored(client):
     response = client.get("/projets/?annee=abc&public=unknown&statut=x")
     assert response.context["filter"].form.errors.keys() == {"annee", "public", "statut"}
-    assert response.context["result_count"] == ProjectPage.objects.live().count()
+    assert response.context["result_count"] == ProjectPage.objects.live().filter(
+        in_home_region=True).count()
     assert 'id="filters-errors"' in response.content.decode()
 
 

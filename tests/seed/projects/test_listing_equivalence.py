@@ -42,6 +42,11 @@ COMBINATIONS = [
     "tri=programme&par_page=100",
     "territoire=zzzz",
     "public=unknown&annee=abc",
+    "perimetre=ailleurs",
+    "perimetre=tous&public=femmes-enceintes",
+    "territoire=marseille",
+    "territoire=59172&perimetre=region",
+    "perimetre=nope",
 ]
 
 
@@ -57,6 +62,15 @@ def old_facets(project_filter):
     def selected(name):
         return project_filter.data.getlist(name) if project_filter.is_bound else []
 
+    if "perimetre" in fields:
+        # The perimeter (issue 14): the region by default, its count over every other filter.
+        n = project_filter.filtered(without=("perimetre",)).aggregate(
+            region=Count("pk", filter=Q(in_home_region=True)),
+            ailleurs=Count("pk", filter=Q(in_home_region=False)))
+        n["tous"] = n["region"] + n["ailleurs"]
+        default = "tous" if project_filter.territory is not None else "region"
+        facets["perimetre"] = [("", n[default])] + [
+            (value, n[value]) for value in ("region", "ailleurs", "tous") if value != default]
     if "programme" in fields:
         programmes = ProgrammePage.objects.live().filter(
             Exists(base.filter(programme=OuterRef("pk")))).annotate(
