@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from indicators import aggregation
 from indicators.models import (
@@ -103,33 +103,28 @@ def _refresh_areas(project_ids: list[int]) -> set[int]:
 
 def _refresh_coverage(programme_ids: Iterable[int | None], territory_ids: set[int]) -> int:
     """Recompute the coverage rows of these territories for these programmes (None: every
-    programme together). Projects and region-wide projects come from the areas; communes
-    covered need a distinct count over the covered communes, restricted to the territories."""
+    programme together), from the one answer to "projects per territory"
+    (`projects.coverage.projects_per_territory`): the dashboards then count exactly as the
+    explorer map and the territory pages do."""
     if not territory_ids:
         return 0
-    scales = dict(Territory.objects.filter(pk__in=territory_ids).values_list("pk", "scale"))
+    by_scale: dict[str, list[int]] = defaultdict(list)
+    for pk, scale in Territory.objects.filter(pk__in=territory_ids).values_list("pk", "scale"):
+        by_scale[scale].append(pk)
     written = 0
     for programme_id in programme_ids:
         # The region's projects only: the examples elsewhere in France are not monitored.
-        projects = Q(project__live=True, project__in_home_region=True)
+        projects = ProjectPage.objects.filter(live=True, in_home_region=True)
         if programme_id is not None:
-            projects &= Q(project__programme_id=programme_id)
-        counts = {row["territory_id"]: row for row in (
-            ProjectArea.objects.filter(projects, territory_id__in=territory_ids)
-            .values("territory_id")
-            .annotate(projects=Count("project_id"),
-                      regional=Count("project_id",
-                                     filter=Q(project__broadest_scale=Scale.REGION))))}
-        communes = dict(
-            ProjectCoverage.objects.filter(projects, commune__parents__in=list(counts))
-            .values("commune__parents").annotate(n=Count("commune_id", distinct=True))
-            .values_list("commune__parents", "n")) if counts else {}
+            projects = projects.filter(programme_id=programme_id)
+        project_ids = projects.values("pk")
         CoverageAggregate.objects.filter(programme_id=programme_id,
                                          territory_id__in=territory_ids).delete()
-        rows = [CoverageAggregate(programme_id=programme_id, territory_id=pk, scale=scales[pk],
-                                  projects=row["projects"], regional_projects=row["regional"],
-                                  communes=communes.get(pk, 0))
-                for pk, row in counts.items()]
+        rows = [CoverageAggregate(programme_id=programme_id, territory_id=pk, scale=scale,
+                                  projects=count.projects, regional_projects=count.regional,
+                                  communes=count.communes)
+                for scale, pks in by_scale.items()
+                for pk, count in coverage.projects_per_territory(project_ids, scale, pks).items()]
         CoverageAggregate.objects.bulk_create(rows, batch_size=5000)
         written += len(rows)
     return written
