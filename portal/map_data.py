@@ -86,9 +86,17 @@ class Selection:
         return projects
 
     @property
+    def regional(self) -> QuerySet:
+        """The selected projects of the home region: what a map of the region pins, lists
+        apart and sums up, whatever perimeter the listing filters ask for (the examples
+        elsewhere in France are never drawn nor counted on it)."""
+        return self.filterset.qs.filter(coverage.scope_q(coverage.Perimeter.REGION))
+
+    @property
     def broad_projects(self) -> QuerySet:
-        """The selected projects that cover a whole département or the region."""
-        return self.filterset.qs.filter(broadest_scale__in=BROAD_SCALES)
+        """The selected projects of the region that cover a whole département or the
+        region."""
+        return self.regional.filter(broadest_scale__in=BROAD_SCALES)
 
     @property
     def map_params(self) -> dict:
@@ -159,9 +167,10 @@ def territory_counts(project_ids, level: str) -> dict[int, int]:
 
 
 def counted_territories(counts: Mapping[int, int]) -> list[tuple[Territory, int]]:
-    """Territories with at least one project, most projects first (without geometry)."""
-    territories = Territory.objects.filter(pk__in=list(counts)).defer(
-        "geometry", "bbox", "search_name")
+    """Territories of the region with at least one project, most projects first (without
+    geometry): the table equivalent of the map, which draws the region only."""
+    territories = Territory.objects.filter(render.in_home_region_q(), pk__in=list(counts)).defer(
+        "geometry", "bbox", "search_name").distinct()
     return sorted(((t, counts[t.pk]) for t in territories), key=lambda p: (-p[1], p[0].name))
 
 
@@ -263,19 +272,20 @@ def explorer_map(selection: Selection) -> RenderedMap:
     return render.explorer_map(
         selection.map_params, level=selection.level, title=gettext("Map of the projects"),
         counts=lambda: cached_counts(selection),
-        markers=lambda: project_markers(selection.projects[:MAX_MARKERS]),
+        markers=lambda: project_markers(selection.regional[:MAX_MARKERS]),
         link=link, focus=selection.filterset.territory,
         broad=lambda: broad_territory_ids(selection.broad_projects.values("pk")),
     )
 
 
 def summary_sentence(projects: int, communes: int) -> str:
-    """"12 projets couvrent 48 communes de la région": the one-sentence equivalent of a
-    map of the region (only its communes are counted: a national example elsewhere in
-    France adds nothing to it)."""
-    covered = ngettext("%(n)s commune of the region", "%(n)s communes of the region",
+    """« 12 projets de la région couvrent 48 de ses communes »: the one-sentence
+    equivalent of a map of the region (its projects and its communes only: an example
+    elsewhere in France adds nothing to it)."""
+    covered = ngettext("%(n)s of its communes", "%(n)s of its communes",
                        communes) % {"n": communes}
-    return ngettext("%(n)s project covers %(communes)s.", "%(n)s projects cover %(communes)s.",
+    return ngettext("%(n)s project of the region covers %(communes)s.",
+                    "%(n)s projects of the region cover %(communes)s.",
                     projects) % {"n": projects, "communes": covered}
 
 
@@ -312,11 +322,13 @@ def explorer_context(selection: Selection, table_limit: int = 200) -> dict:
     projects are listed apart, as the map hatches them apart."""
     rows = counted_territories(cached_counts(selection))
     total = selection.projects.count()
+    regional = total if selection.filterset.perimeter == coverage.Perimeter.REGION \
+        else selection.regional.count()
     broad = list(selection.broad_projects.order_by("title", "pk").values_list(
         "broadest_scale", "title", "url_path"))
     local_total = total - len(broad)
-    projects = projects_with_territories(
-        selection.projects.exclude(broadest_scale__in=BROAD_SCALES)[:PROJECTS_SHOWN])
+    projects = projects_with_territories(selection.projects.exclude(
+        broadest_scale__in=BROAD_SCALES, in_home_region=True)[:PROJECTS_SHOWN])
     communes = coverage.covered_commune_count(selection.ids, communes=region_communes())
     map_query = "&".join(filter(None, [selection.querystring,
                                        f"{LEVEL_PARAM}={selection.level}",
@@ -332,9 +344,10 @@ def explorer_context(selection: Selection, table_limit: int = 200) -> dict:
         "projects": projects,
         "projects_hidden": max(0, local_total - len(projects)),
         "broad_groups": broad_groups(broad),
-        "markers_capped": total > MAX_MARKERS,
+        "markers_capped": regional > MAX_MARKERS,
+        "elsewhere": total - regional,
         "max_markers": MAX_MARKERS,
-        "summary": summary_sentence(total, communes),
+        "summary": summary_sentence(regional, communes),
         "querystring": selection.querystring,
         "map_url": f"/cartes/projets/carte/?{map_query}",
         "listing_url": f"/projets/?{selection.querystring}" if selection.querystring

@@ -113,6 +113,7 @@ def seed_facts(real_seed, django_db_blocker) -> dict:
                 scale=Scale.EPCI, geometry__isnull=False, ancestors__scale=Scale.REGION,
                 ancestors__code="32").count(),
             "projects": ProjectPage.objects.live().count(),
+            "regional_projects": ProjectPage.objects.live().filter(in_home_region=True).count(),
             "region_communes": region_communes().count(),
             "savourer_url": ProjectPage.objects.get(
                 slug="1000-jours-pour-savourer-la-vie").url,

@@ -36,7 +36,8 @@ def test_explorer_map_draws_every_epci_with_our_assets_only(production_server, w
     expect(frame.locator(".leaflet-control-layers")).to_be_visible()
     assert frame.locator(".marker-cluster, .leaflet-marker-icon").count() > 0
     summary = watched.page.locator("#explorer-summary").inner_text()
-    assert summary.startswith(f"{seed_facts['projects']} ")
+    # The region's projects only: the examples elsewhere in France are not on its map.
+    assert summary.startswith(f"{seed_facts['regional_projects']} projets de la région ")
     assert_clean(watched)
 
 

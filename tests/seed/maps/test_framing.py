@@ -73,7 +73,7 @@ def test_region_wide_projects_are_listed_apart_and_not_pinned(client):
 
 
 def test_summary_counts_the_region_only(client):
-    from projects.models import ProjectCoverage
+    from projects.models import ProjectCoverage, ProjectPage
 
     communes = ProjectCoverage.objects.filter(
         commune__ancestors__scale=Scale.REGION, commune__ancestors__code="32"
@@ -82,7 +82,29 @@ def test_summary_counts_the_region_only(client):
         scale=Scale.COMMUNE, ancestors__scale=Scale.REGION, ancestors__code="32").count()
     assert communes <= region_communes < 12123
     page = client.get("/cartes/projets/").content.decode()
-    assert f"couvrent {communes} communes de la région." in page
+    regional = ProjectPage.objects.live().filter(in_home_region=True).count()
+    assert regional < ProjectPage.objects.live().count()  # 91 examples elsewhere left out
+    assert f"{regional} projets de la région couvrent {communes} de ses communes." in page
+    everything = client.get("/cartes/projets/?perimetre=tous").content.decode()
+    assert f"{regional} projets de la région couvrent {communes} de ses communes." \
+        in everything
+
+
+def test_examples_elsewhere_are_never_pinned_on_the_map_of_the_region(client):
+    """Even when the listing filters ask for them (perimetre=tous, ailleurs)."""
+    from projects.models import ProjectPage
+
+    examples = ProjectPage.objects.live().filter(in_home_region=False)
+    assert examples.count() == 91
+    for query in ("perimetre=tous", "perimetre=ailleurs", "programme=1000-premiers-jours"
+                  "&perimetre=tous"):
+        html = client.get(f"/cartes/projets/carte/?{query}").content.decode()
+        for page in examples:
+            assert f'href="{page.url}"' not in html, (query, page.slug)
+    # Nor counted in the table of the map (its equivalent): the region's EPCIs only.
+    page = client.get("/cartes/projets/?perimetre=tous").content.decode()
+    table = page[page.index('id="explorer-territories"'):page.index('id="explorer-projects"')]
+    assert "Marseille" not in table and "CA de la Porte du Hainaut" in table
 
 
 @pytest.mark.parametrize(("url", "query"), [

@@ -102,7 +102,8 @@ def test_explorer_page_of_faad(client, django_assert_max_num_queries):
     assert response.status_code == 200
     html = response.content.decode()
     text = text_of(html)
-    assert f"{faad.count()} projets couvrent {region.count()} communes de la région." in text
+    regional = faad.filter(in_home_region=True).count()
+    assert f"{regional} projets de la région couvrent {region.count()} de ses communes." in text
     assert 'src="/cartes/projets/carte/?programme=faad&amp;niveau=epci&amp;portee=locale"' \
         in html
     assert 'href="/projets/?programme=faad"' in html
@@ -184,7 +185,9 @@ def test_explorer_table_is_bounded_and_links_to_the_listing(client):
     from portal.map_data import PROJECTS_SHOWN
 
     total = ProjectPage.objects.live().count()
-    local = ProjectPage.objects.live().exclude(broadest_scale__in=["departement", "region"])
+    # The table lists every project but the region's département- or region-wide ones.
+    local = ProjectPage.objects.live().exclude(broadest_scale__in=["departement", "region"],
+                                               in_home_region=True)
     assert local.count() > PROJECTS_SHOWN
     # every project (the region alone is under PROJECTS_SHOWN): perimetre=tous
     html = client.get("/cartes/projets/?perimetre=tous").content.decode()
@@ -193,4 +196,7 @@ def test_explorer_table_is_bounded_and_links_to_the_listing(client):
     assert table.count('<th scope="row">') == PROJECTS_SHOWN
     assert f"{local.count() - PROJECTS_SHOWN} autres projets ne sont pas listés ici." \
         in text_of(html)
-    assert f"{total} projets couvrent" in text_of(html)
+    regional = ProjectPage.objects.live().filter(in_home_region=True).count()
+    assert f"{regional} projets de la région couvrent" in text_of(html)
+    assert f"{total - regional} exemples ailleurs en France sont listés ci-dessous mais ne " \
+        "sont pas dessinés sur cette carte de la région." in text_of(html)
