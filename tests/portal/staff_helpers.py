@@ -43,3 +43,48 @@ def form_errors(response):
     form = context["form"]
     return {"form": form.errors, **{name: [e for e in formset.errors if e] + [
         formset.non_form_errors()] for name, formset in getattr(form, "formsets", {}).items()}}
+
+
+#: Every admin listing or chooser with a search box, with a query and, where the seed makes
+#: it certain, a text the answer must show.
+SEARCHES = [
+    ("/admin/snippets/projects/organisation/", "centres", None),
+    ("/admin/snippets/projects/theme/", "alimentation", None),
+    ("/admin/snippets/projects/public/", "parents", None),
+    ("/admin/snippets/projects/sourcedocument/", "faad", None),
+    ("/admin/snippets/indicators/indicatordefinition/", "beneficiaires-aide-alimentaire",
+     "Bénéficiaires de l&#x27;aide alimentaire"),
+    ("/admin/snippets/maps/territory/", "Raismes", "Raismes"),
+    ("/admin/snippets/maps/territory/", "st amand", "Saint-Amand-les-Eaux"),
+    ("/admin/indicator_values/", "Bénéficiaires", None),
+    ("/admin/snippets/choose/indicators/indicatordefinition/", "Bénéficiaires",
+     "Bénéficiaires de l&#x27;aide alimentaire"),
+    ("/admin/snippets/choose/indicators/indicatordefinition/results/", "Bénéfici",
+     "Bénéficiaires de l&#x27;aide alimentaire"),
+    ("/admin/snippets/choose/maps/territory/results/", "Raismes", "59491"),
+    ("/admin/snippets/choose/projects/organisation/results/", "centres", None),
+    ("/admin/snippets/choose/projects/theme/results/", "alimentation", None),
+    ("/admin/snippets/choose/projects/public/results/", "parents", None),
+    ("/admin/snippets/choose/projects/sourcedocument/results/", "faad", None),
+    ("/admin/pages/search/", "epicerie", None),
+    ("/admin/choose-page/search/", "faad", None),
+    ("/admin/users/", "agent", None),
+    ("/admin/groups/", "FAAD", None),
+    ("/admin/images/", "logo", None),
+    ("/admin/documents/", "rapport", None),
+    ("/admin/redirects/", "ancien", None),
+    ("/admin/forms/", "contact", None),
+    ("/admin/sites/", "portail", None),
+    ("/admin/workflows/list/", "Relecture", None),
+    ("/admin/workflows/tasks/index/", "Relecture", None),
+    ("/admin/reports/site-history/", "faad", None),
+    ("/admin/reports/locked/", "faad", None),
+    ("/admin/reports/aging-pages/", "faad", None),
+]
+
+
+def chooser_html(response) -> str:
+    """Choosers answer JSON ({"html": …}) to the modal; pages answer HTML."""
+    if response["Content-Type"].startswith("application/json"):
+        return response.json()["html"]
+    return response.content.decode()

@@ -13,7 +13,9 @@ from portal.admin_dates import parse_french_date
 from portal.roles import setup_roles
 from projects.models import ProgrammeAxis, ProjectPage
 from tests.portal.staff_helpers import (
+    SEARCHES,
     add_form_row,
+    chooser_html,
     editor_group_name,
     form_data,
     form_errors,
@@ -29,44 +31,6 @@ def lenient_admin_templates(monkeypatch):
     from django.template import engines
 
     monkeypatch.setattr(engines["django"].engine, "string_if_invalid", "")
-
-
-#: Every admin listing or chooser with a search box, with a query and, where the seed makes
-#: it certain, a text the answer must show.
-SEARCHES = [
-    ("/admin/snippets/projects/organisation/", "centres", None),
-    ("/admin/snippets/projects/theme/", "alimentation", None),
-    ("/admin/snippets/projects/public/", "parents", None),
-    ("/admin/snippets/projects/sourcedocument/", "faad", None),
-    ("/admin/snippets/indicators/indicatordefinition/", "beneficiaires-aide-alimentaire",
-     "Bénéficiaires de l&#x27;aide alimentaire"),
-    ("/admin/snippets/maps/territory/", "Raismes", "Raismes"),
-    ("/admin/snippets/maps/territory/", "st amand", "Saint-Amand-les-Eaux"),
-    ("/admin/indicator_values/", "Bénéficiaires", None),
-    ("/admin/snippets/choose/indicators/indicatordefinition/", "Bénéficiaires",
-     "Bénéficiaires de l&#x27;aide alimentaire"),
-    ("/admin/snippets/choose/indicators/indicatordefinition/results/", "Bénéfici",
-     "Bénéficiaires de l&#x27;aide alimentaire"),
-    ("/admin/snippets/choose/maps/territory/results/", "Raismes", "59491"),
-    ("/admin/snippets/choose/projects/organisation/results/", "centres", None),
-    ("/admin/snippets/choose/projects/theme/results/", "alimentation", None),
-    ("/admin/snippets/choose/projects/public/results/", "parents", None),
-    ("/admin/snippets/choose/projects/sourcedocument/results/", "faad", None),
-    ("/admin/pages/search/", "epicerie", None),
-    ("/admin/choose-page/search/", "faad", None),
-    ("/admin/users/", "agent", None),
-    ("/admin/groups/", "FAAD", None),
-    ("/admin/images/", "logo", None),
-    ("/admin/documents/", "rapport", None),
-    ("/admin/redirects/", "ancien", None),
-    ("/admin/forms/", "contact", None),
-    ("/admin/sites/", "portail", None),
-    ("/admin/workflows/list/", "Relecture", None),
-    ("/admin/workflows/tasks/index/", "Relecture", None),
-    ("/admin/reports/site-history/", "faad", None),
-    ("/admin/reports/locked/", "faad", None),
-    ("/admin/reports/aging-pages/", "faad", None),
-]
 
 
 @pytest.mark.parametrize("url, query, expected", SEARCHES)
@@ -136,13 +100,6 @@ def jette_free_project():
 def latest_draft(page):
     """The page as its newest revision has it (read fresh: the object caches its revision)."""
     return ProjectPage.objects.get(pk=page.pk).get_latest_revision_as_object()
-
-
-def chooser_html(response) -> str:
-    """Choosers answer JSON ({"html": …}) to the modal; pages answer HTML."""
-    if response["Content-Type"].startswith("application/json"):
-        return response.json()["html"]
-    return response.content.decode()
 
 
 def edit_url(page):
