@@ -11,9 +11,10 @@ containment and maps out.
 """
 
 import unicodedata
+from difflib import SequenceMatcher
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
@@ -25,13 +26,22 @@ def home_region_code() -> str:
 
 
 ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+#: Ligatures that Unicode does not decompose: folded like accents ("Cœur" → "coeur").
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
+
+#: Fuzzy matching of place names ("denin" → Denain): the trigram word similarity a name
+#: needs to be a candidate (PostgreSQL's default, 0.6, misses "denin" for "denain 59172":
+#: 0.5), how many candidates are ranked, and how close a candidate's name must then be.
+TRIGRAM_WORD_THRESHOLD = 0.45
+MAX_FUZZY_CANDIDATES = 40
+MIN_CLOSENESS = 0.7
 
 
 def normalize_name(name: str) -> str:
     """Lowercase, accent-free, punctuation-free form of a place name, with the usual
     abbreviations folded ("St-Amand" and "Saint-Amand" both give "saint amand"), so that
     professionals can type a commune the way they write it."""
-    text = unicodedata.normalize("NFKD", name.replace("œ", "oe").replace("Œ", "Oe"))
+    text = unicodedata.normalize("NFKD", name.translate(LIGATURES))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = "".join(c if c.isalnum() else " " for c in text)
     return " ".join(ABBREVIATIONS.get(w, w) for w in text.split())
@@ -77,6 +87,45 @@ class TerritoryQuerySet(models.QuerySet):
         for word in words:
             qs = qs.filter(search_name__contains=word)
         return qs
+
+    def similar(self, text: str, limit: int = 5) -> list:
+        """The territories whose name looks like what a person typed, closest first, each
+        with its `closeness` (0–1): "denin" → Denain, "armantieres" → Armentières. For the
+        "did you mean" of a name that matches nothing, so never for codes.
+
+        PostgreSQL: candidates from the GIN trigram index on `search_name` (the `%>` word
+        similarity operator, with its threshold lowered for this statement only), ranked by
+        trigram similarity. SQLite has no trigram index: candidates share three letters in a
+        row with a word typed (its test tables are small). Either way the candidates are
+        then ranked in Python by how close their whole normalised name is."""
+        typed = normalize_name(text or "")
+        if len(typed.replace(" ", "")) < 3 or typed.replace(" ", "").isdigit():
+            return []
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.lookups import TrigramWordSimilar
+            from django.contrib.postgres.search import TrigramSimilarity
+
+            queryset = self.filter(TrigramWordSimilar(models.F("search_name"),
+                                                      models.Value(typed)))
+            queryset = queryset.annotate(trigram=TrigramSimilarity("search_name", typed))
+            queryset = queryset.order_by("-trigram", "-population")
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s",
+                                   [TRIGRAM_WORD_THRESHOLD])
+                candidates = list(queryset[:MAX_FUZZY_CANDIDATES])
+        else:
+            condition = models.Q()
+            for trigram in {w[i:i + 3] for w in typed.split() for i in range(len(w) - 2)}:
+                condition |= models.Q(search_name__contains=trigram)
+            candidates = list(self.filter(condition).order_by("-population")[
+                :MAX_FUZZY_CANDIDATES * 5])
+        for candidate in candidates:
+            candidate.closeness = SequenceMatcher(
+                None, typed, normalize_name(candidate.name)).ratio()
+        close = [c for c in candidates if c.closeness >= MIN_CLOSENESS]
+        close.sort(key=lambda c: (-c.closeness, -(c.population or 0)))
+        return close[:limit]
 
 
 class Territory(index.Indexed, models.Model):

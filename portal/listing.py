@@ -19,17 +19,27 @@ from django.utils.translation import gettext_lazy as _
 
 from maps.models import Territory
 from portal.records import PageUrls
+from portal.search import TYPED_PARAM, search_notice
 from projects.coverage import Perimeter
 from projects.filters import PERIMETER_CHOICES, ProjectFilter
 from projects.models import ProgrammePage
 from projects.selection import STATUSES, cards, facet_counts, listing_base
-from projects.territory import is_broad, level_label, territory_key
+from projects.territory import (
+    is_broad,
+    level_label,
+    read_search,
+    suggest_territories,
+    territory_key,
+)
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_CARRIERS = 200
-#: Parameters that shape the page rather than the selection of projects.
-PAGE_PARAMS = ("page", "par_page")
+#: Parameters that shape the page rather than the selection of projects ("recherche" is the
+#: text typed in the search box, kept to say how it was read).
+PAGE_PARAMS = ("page", "par_page", TYPED_PARAM)
+#: Longest keyword text also tried as a place name on the listing ("Denain" typed as keywords).
+MAX_PLACE_WORDS = 3
 
 
 def listing_queryset(programme: ProgrammePage | None = None):
@@ -184,14 +194,18 @@ def active_filters(project_filter: ProjectFilter, params: QueryDict,
     tags), so that a shared link says what it shows."""
     if not project_filter.is_bound:
         return []
-    data = project_filter.form.cleaned_data
+    # Only filters that restrict the selection: a submitted form sends every field, and
+    # "Keywords: ×" for an empty box is a tag that removes nothing.
+    in_force = project_filter.active_filters()
     found = []
     for name in ProjectFilter.SELECTING:
-        if name not in data or data[name] is None:
+        if name not in in_force:
             continue
         labels = {o.value: o.label for o in facets.get(name, [])}
         raw_values = params.getlist(name)
         for raw in raw_values:
+            if not raw.strip():
+                continue
             text = str(project_filter.territory) if name == "territoire" else labels.get(raw, raw)
             remaining = params.copy()
             remaining.setlist(name, [v for v in raw_values if v != raw])
@@ -199,6 +213,25 @@ def active_filters(project_filter: ProjectFilter, params: QueryDict,
             found.append({"field": project_filter.form.fields[name].label, "text": text,
                           "remove": remaining.urlencode()})
     return found
+
+
+def place_hints(project_filter: ProjectFilter, keywords: str, count: int) -> dict:
+    """The places a person may have meant: the closest names of an unknown territory
+    ("denin" → Denain), and, with keywords but no territory, the place they name ("Denain"
+    typed as keywords finds the one project that mentions it; the 15 covering it are one
+    link away) or, when they find nothing, the place they resemble."""
+    hints = {"territory_suggestions": [], "keywords_place": None}
+    if project_filter.territory_error:
+        raw = project_filter.data.get("territoire", "")
+        hints["territory_suggestions"] = suggest_territories(raw)
+    elif keywords and project_filter.territory is None and (
+            len(keywords.split()) <= MAX_PLACE_WORDS):
+        reading = read_search(keywords)
+        place = reading.territory if not reading.keywords else None
+        if place is None and count == 0:
+            place = next(iter(suggest_territories(keywords, limit=1)), None)
+        hints["keywords_place"] = place
+    return hints
 
 
 def shared_params(request, programme: ProgrammePage | None = None,
@@ -265,7 +298,12 @@ def project_listing(request, programme: ProgrammePage | None = None,
     query = request.GET.copy()
     query.pop("page", None)
     resolution = project_filter.resolution
+    keywords = project_filter.cleaned("q") or ""
     return {
+        **place_hints(project_filter, keywords, paginator.count),
+        "search_notice": search_notice(request.GET, current, keywords),
+        "reset_url": request.path,
+        "keywords": keywords,
         "filter": project_filter,
         "projects": projects,
         "page_obj": page_obj,

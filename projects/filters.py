@@ -38,6 +38,7 @@ from projects.models import (
 )
 from projects.search import MAX_QUERY_LENGTH, search_ids
 from projects.selection import choices as listing_choices
+from projects.selection import in_ids
 from projects.territory import Resolution, TerritoryScope, resolve_territory
 
 #: Years a project may be filtered on: anything else is a form error, not a crash.
@@ -342,6 +343,8 @@ class ProjectFilter(django_filters.FilterSet):
         sort = self.sort
         if sort == "pertinence":
             ids = self._search(self.cleaned("q"))
+            if not ids:  # nothing matches: a CASE without WHEN would read as ORDER BY 0
+                return queryset.order_by("title", "pk")
             relevance = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)],
                              default=Value(len(ids)), output_field=IntegerField())
             return queryset.order_by(relevance, "title", "pk")
@@ -361,7 +364,9 @@ class ProjectFilter(django_filters.FilterSet):
         return self._search_cache[text]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(pk__in=self._search(value))
+        # One array parameter, never `IN ()`: no match must stay an SQL condition (the
+        # facet counts compile this filter beside others), not Django's EmptyResultSet.
+        return queryset.filter(in_ids("pk", self._search(value)))
 
     def filter_programme(self, queryset, name, value):
         return queryset.filter(programme=value)

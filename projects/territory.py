@@ -90,6 +90,10 @@ def resolve_territory(value: str) -> Resolution:
         candidates = _name_candidates(value)
     if candidates:
         resolution.territory, resolution.alternatives = candidates[0], candidates[1:6]
+        if is_exact(resolution.territory, value):
+            # "Denain" means Denain: "did you mean Wavrechain-sous-Denain?" would be noise.
+            # Homonyms ("Marly" of the Nord and of Moselle) stay offered.
+            resolution.alternatives = [t for t in resolution.alternatives if is_exact(t, value)]
     return resolution
 
 
@@ -116,12 +120,96 @@ def _code_candidates(values) -> dict[str, list[Territory]]:
     variants = {variant: value for value in values
                 for variant in (value, value.upper(), value.lower())}
     found: dict[str, list[Territory]] = {}
-    for territory in _with_home_flag(
+    for territory in with_home_flag(
             Territory.objects.filter(code__in=list(variants)).defer("geometry")):
         found.setdefault(variants[territory.code], []).append(territory)
     for candidates in found.values():
         candidates.sort(key=lambda t: (t.is_obsolete, not t.in_home, CODE_SCALES.index(t.scale)))
     return found
+
+
+def suggest_territories(value: str, limit: int = 5) -> list[Territory]:
+    """The territories a misspelt name probably means ("denin" → Denain), closest first and,
+    among equally close ones, the home region's first: the "did you mean" of a name that
+    resolves to nothing. One statement (`TerritoryQuerySet.similar`)."""
+    value = " ".join("".join(c for c in (value or "")[:MAX_LENGTH] if c.isprintable()).split())
+    found = with_home_flag(Territory.objects.active().defer("geometry")).similar(
+        value, limit=limit * 4)
+    found.sort(key=lambda t: (-round(t.closeness, 1), not t.in_home, -(t.population or 0)))
+    return found[:limit]
+
+
+#: Longest run of words read as a place inside a search ("CA de la Porte du Hainaut").
+MAX_PLACE_WORDS = 6
+
+
+@dataclass
+class SearchReading:
+    """What a search box text means: a place (applied as the territory filter), the other
+    words (searched as keywords), and whether the place was only guessed from a misspelling
+    (then the page says so)."""
+
+    text: str
+    territory: Territory | None = None
+    keywords: str = ""
+    alternatives: list[Territory] = field(default_factory=list)
+
+    @property
+    def guessed(self) -> bool:
+        """Whether the territory was guessed from a misspelling: no run of the words typed
+        names it ("denin" for Denain)."""
+        if self.territory is None:
+            return False
+        words = self.text.split()
+        return not any(names_place(self.territory, " ".join(run)) for run, _r in word_runs(words))
+
+
+def names_place(territory: Territory, words: str) -> bool:
+    """Whether `words` name this territory, not merely occur in its name: "denain" names
+    Denain, "st amand" Saint-Amand-les-Eaux and "porte du hainaut" the CA de la Porte du
+    Hainaut (whole words of its name); "sante" does not name Santes."""
+    typed = Territory.normalize(words)
+    return is_exact(territory, words) or f" {typed} " in f" {Territory.normalize(territory.name)} "
+
+
+def word_runs(words: list[str]):
+    """The runs of words a place may occupy, most likely first: the whole text, then the
+    longest runs at its end ("epicerie denain") or its beginning ("denain epicerie")."""
+    yield words, []
+    for size in range(min(len(words) - 1, MAX_PLACE_WORDS), 0, -1):
+        yield words[-size:], words[:-size]
+        yield words[:size], words[size:]
+
+
+def read_search(text: str) -> SearchReading:
+    """Read what a professional types in the one search box: "Denain", "st amand", "59",
+    "epicerie denain" (the place as territory, "epicerie" as keywords), or only keywords
+    ("restos du coeur"). A place is a run of words at either end that names a territory
+    (`names_place`), read by `resolve_territory`; nothing else is guessed here (the fuzzy
+    "denin" → Denain is `suggest_territories`, which the caller asks for when the keywords
+    find nothing)."""
+    text = " ".join("".join(c for c in (text or "")[:MAX_LENGTH * 2] if c.isprintable()).split())
+    reading = SearchReading(text=text, keywords=text)
+    words = text.split()
+    if not words:
+        return reading
+    for run, rest in word_runs(words):
+        place = " ".join(run)
+        resolution = resolve_territory(place)
+        found = resolution.territory
+        # Beside keywords, a place is named in full, or by the first words of its name
+        # ("epicerie st amand"), never by one word that merely begins it: "restos du
+        # coeur" is not about "Coeur de Drôme".
+        if found is not None and rest and not (
+                is_exact(found, place) or (len(run) > 1 and Territory.normalize(
+                    found.name).startswith(Territory.normalize(place) + " "))):
+            continue
+        if found is not None and names_place(found, place):
+            reading.territory = found
+            reading.alternatives = resolution.alternatives
+            reading.keywords = " ".join(rest)
+            break
+    return reading
 
 
 def is_exact(territory: Territory, value: str) -> bool:
@@ -131,9 +219,9 @@ def is_exact(territory: Territory, value: str) -> bool:
                      Territory.normalize(territory_key(territory))}
 
 
-def _with_home_flag(queryset: QuerySet) -> QuerySet:
-    """Flag the territories of the home region: on an ambiguous code ("32" is both the
-    Hauts-de-France region and the Gers département) or name ("Marly"), they win."""
+def with_home_flag(queryset: QuerySet) -> QuerySet:
+    """Flag the territories of the home region (`in_home`): on an ambiguous code ("32" is
+    both the Hauts-de-France region and the Gers département) or name ("Marly"), they win."""
     home = Territory.ancestors.through.objects.filter(
         from_territory=OuterRef("pk"), to_territory__scale=Scale.REGION,
         to_territory__code=home_region_code(),
@@ -148,7 +236,7 @@ def _name_candidates(value: str) -> list[Territory]:
     normalized = Territory.normalize(value)
     if not normalized:
         return []
-    queryset = _with_home_flag(
+    queryset = with_home_flag(
         Territory.objects.active().matching(value).defer("geometry")).order_by(
         "-in_home", "-population", "name")
     candidates = list(queryset[:40])

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("portal.urls.coverage_maps")),
     path("", include("portal.urls.opendata")),
     path("", include("portal.urls.catalogue")),
+    path("", include("portal.urls.search")),
 ]
 
 if settings.DEBUG:

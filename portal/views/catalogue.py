@@ -3,10 +3,9 @@ listing and the territory pages. Each reads the same GET parameters as /projets/
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -28,13 +27,44 @@ def filtered_projects(request) -> ProjectFilter:
     return ProjectFilter(request.GET or None, queryset=listing_queryset(), request=request)
 
 
-def _filename(extension: str) -> str:
-    return f"projets-{datetime.date.today().isoformat()}.{extension}"
+#: Longest part of an export's file name that describes its filters (the whole name stays
+#: well under the 255 bytes file systems accept, and readable in a downloads folder).
+MAX_FILENAME_WORDS_LENGTH = 80
 
 
-def _download(content: bytes, content_type: str, extension: str) -> HttpResponse:
+def export_filename(project_filter: ProjectFilter, extension: str) -> str:
+    """A file name that says what the file holds, so that three downloads of three searches
+    are not three `projets-2026-12-01.xlsx`: `projets-denain-femmes-enceintes-2026-12-01.xlsx`.
+    Built from the filters in force, in the order of the form, slugified (ASCII only, so no
+    header encoding question) and cut at a word boundary."""
+    parts = []
+    active = project_filter.active_filters()
+    for name in ProjectFilter.SELECTING:
+        if name not in active:
+            continue
+        value = project_filter.form.cleaned_data[name]
+        if name == "territoire":
+            parts.append(value.territory.name)
+        elif name == "programme":
+            parts.append(value.slug)
+        elif hasattr(value, "__iter__") and not isinstance(value, str):
+            parts.extend(str(item) for item in value)
+        else:
+            parts.append(str(value))
+    words = slugify(" ".join(parts))[:MAX_FILENAME_WORDS_LENGTH + 1]
+    if len(words) > MAX_FILENAME_WORDS_LENGTH:
+        words = words[:MAX_FILENAME_WORDS_LENGTH].rpartition("-")[0] or words[
+            :MAX_FILENAME_WORDS_LENGTH]
+    words = words.strip("-")
+    stem = "-".join(p for p in ("projets", words, project_filter.today.isoformat()) if p)
+    return f"{stem}.{extension}"
+
+
+def _download(content: bytes, content_type: str, extension: str,
+              project_filter: ProjectFilter) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
+    filename = export_filename(project_filter, extension)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -55,7 +85,7 @@ def _filters_text(project_filter: ProjectFilter) -> list[tuple[str, str]]:
 def export_csv(request):
     project_filter = filtered_projects(request)
     rows = records(project_filter.qs, request)
-    return _download(exports.to_csv(rows), "text/csv; charset=utf-8", "csv")
+    return _download(exports.to_csv(rows), "text/csv; charset=utf-8", "csv", project_filter)
 
 
 @require_safe
@@ -64,14 +94,16 @@ def export_xlsx(request):
     rows = records(project_filter.qs, request)
     return _download(
         exports.to_xlsx(rows, _filters_text(project_filter)),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
+        project_filter)
 
 
 @require_safe
 def export_geojson(request):
     project_filter = filtered_projects(request)
     collection = exports.to_geojson(records(project_filter.qs, request))
-    return _download(exports.dumps(collection), "application/geo+json", "geojson")
+    return _download(exports.dumps(collection), "application/geo+json", "geojson",
+                     project_filter)
 
 
 def _without(params, name: str) -> str:
