@@ -9,10 +9,12 @@ rows in two statements (`projects.selection`).
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +25,7 @@ from portal.search import TYPED_PARAM, search_notice
 from projects.coverage import Perimeter
 from projects.filters import PERIMETER_CHOICES, ProjectFilter
 from projects.models import ProgrammePage
-from projects.selection import STATUSES, cards, facet_counts, listing_base
+from projects.selection import STATUSES, cards, data_version, facet_counts, listing_base
 from projects.territory import (
     is_broad,
     level_label,
@@ -38,6 +40,7 @@ MAX_CARRIERS = 200
 #: Parameters that shape the page rather than the selection of projects ("recherche" is the
 #: text typed in the search box, kept to say how it was read).
 PAGE_PARAMS = ("page", "par_page", TYPED_PARAM)
+KEYWORDS_PLACE_TIMEOUT = 60 * 60
 #: Longest keyword text also tried as a place name on the listing ("Denain" typed as keywords).
 MAX_PLACE_WORDS = 3
 
@@ -226,12 +229,25 @@ def place_hints(project_filter: ProjectFilter, keywords: str, count: int) -> dic
         hints["territory_suggestions"] = suggest_territories(raw)
     elif keywords and project_filter.territory is None and (
             len(keywords.split()) <= MAX_PLACE_WORDS):
+        hints["keywords_place"] = keywords_place(keywords, count == 0,
+                                                 getattr(project_filter, "request", None))
+    return hints
+
+
+def keywords_place(keywords: str, guess: bool, request=None) -> Territory | None:
+    """The place that keywords name (or, with `guess`, resemble), cached per text and data
+    version: the listing's query budget stays that of a plain keyword search."""
+    digest = hashlib.sha256(f"{guess}:{keywords.casefold()}".encode()).hexdigest()[:32]
+    key = f"keywords-place:{data_version(request)}:{digest}"
+    found = cache.get(key)
+    if found is None:
         reading = read_search(keywords)
         place = reading.territory if not reading.keywords else None
-        if place is None and count == 0:
+        if place is None and guess:
             place = next(iter(suggest_territories(keywords, limit=1)), None)
-        hints["keywords_place"] = place
-    return hints
+        found = (place,)
+        cache.set(key, found, KEYWORDS_PLACE_TIMEOUT)
+    return found[0]
 
 
 def shared_params(request, programme: ProgrammePage | None = None,
