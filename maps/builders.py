@@ -58,6 +58,12 @@ HATCH_ID = "portal-hatch"
 #: commune alone would fill the frame at street level, and "around here" means its
 #: neighbours too.
 MIN_FOCUS_SPAN = 0.25
+#: Simplification of the polygons of a map framed on the whole region (degrees, about
+#: 200 m: under a pixel at that zoom): the region's 92 EPCIs drop from 610 kB to 225 kB,
+#: which matters for the home page and the programme pages that embed that map.
+REGION_TOLERANCE = 0.002
+#: The same for a map framed on a territory (about 50 m, under a pixel at a town's zoom).
+FOCUS_TOLERANCE = 0.0005
 
 
 @dataclass(frozen=True)
@@ -295,12 +301,18 @@ def rounded(geometries) -> np.ndarray:
                              lambda coords: np.round(coords, PRECISION))
 
 
-def features_json(frame: gpd.GeoDataFrame, properties: Sequence[str]) -> str:
+def features_json(frame: gpd.GeoDataFrame, properties: Sequence[str],
+                  tolerance: float = 0.0) -> str:
     """A compact FeatureCollection (JSON text) of the frame's rows that have a geometry:
-    coordinates rounded and serialised by GEOS in one vectorised call, properties as given
-    (missing values left out)."""
+    coordinates simplified (`tolerance`, degrees: see REGION_TOLERANCE), rounded and
+    serialised by GEOS in one vectorised call, properties as given (missing values left
+    out)."""
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-    geometries = shapely.to_geojson(rounded(frame.geometry.values))
+    shapes = frame.geometry.values
+    if tolerance:
+        shapes = shapely.simplify(np.asarray(shapes, dtype=object), tolerance,
+                                  preserve_topology=True)
+    geometries = shapely.to_geojson(rounded(shapes))
     columns = {name: frame[name].tolist() for name in properties}
     features = []
     for position, geometry in enumerate(geometries):
@@ -511,9 +523,10 @@ def choropleth_map(
     bounds=None,
     focus: gpd.GeoDataFrame | None = None,
     broad: gpd.GeoDataFrame | None = None,
+    tolerance: float = 0.0,
 ) -> folium.Map:
     """Number of projects per territory (classes of `count`), with the projects as clustered
-    markers whose popups link to their pages.
+    markers whose popups link to their pages (polygons simplified by `tolerance`).
 
     `areas`: columns `code`, `name`, `count`, optional `url` (a link for the popup), and
     `geometry`. `bounds`: the framing ([[south, west], [north, east]], e.g. the region's or
@@ -537,7 +550,7 @@ def choropleth_map(
         if "url" in areas:
             columns["u"] = [html.escape(u) if u else None for u in areas["url"]]
             properties.append("u")
-        shared = SharedFeatures(features_json(areas.assign(**columns), properties))
+        shared = SharedFeatures(features_json(areas.assign(**columns), properties, tolerance))
         fmap.add_child(shared)
         styles = [{"color": "#929292", "weight": 0.6, "fillColor": NO_PROJECT, "fillOpacity": 0.5}]
         styles += [{"color": "#3a3a3a", "weight": 0.6, "fillColor": color, "fillOpacity": 0.75}
@@ -553,7 +566,7 @@ def choropleth_map(
     if broad is not None and not broad.empty:
         whole = broad["whole"] if "whole" in broad else [False] * len(broad)
         shared = SharedFeatures(features_json(
-            broad.assign(k=[int(bool(w)) for w in whole]), ["k"]))
+            broad.assign(k=[int(bool(w)) for w in whole]), ["k"], tolerance))
         fmap.add_child(shared)
         fmap.add_child(HatchPattern())
         fmap.add_child(FeatureLayer(shared, LayerSpec(

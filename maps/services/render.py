@@ -276,6 +276,8 @@ def explorer_map(params: Mapping, *, level: str, title: str,
         return builders.choropleth_map(
             frame, map_options(title), markers=list(markers()), layer_name=layer_name,
             bounds=focus_bounds(focus), focus=focus_frame(focus),
+            tolerance=builders.FOCUS_TOLERANCE if focus is not None
+            else builders.REGION_TOLERANCE,
             broad=territories_frame(wide, whole=[t.scale == Scale.REGION for t in wide])
             if wide else None)
 

@@ -103,3 +103,22 @@ def test_explorer_map_draws_the_region_only_and_frames_it(territories):
     (collection,) = shared_collections(communes.html)
     drawn = [f["properties"]["t"].split(":")[0].strip() for f in collection["features"]]
     assert drawn == ["Raismes"]
+
+
+def test_region_maps_simplify_polygons_below_a_pixel(territories):
+    """Fewer vertices, same features and classes: a jagged border of 200 points drawn at
+    the region's zoom keeps its shape within REGION_TOLERANCE."""
+    import shapely
+    from shapely.geometry import Polygon
+
+    jagged = Polygon([(3.0 + i / 1000, 50.0 + (i % 2) / 5000) for i in range(200)]
+                     + [(3.2, 50.3), (3.0, 50.3)])
+    areas = frame_of(territories.caph).assign(count=[2])
+    areas["geometry"] = [jagged]
+    full = builders.features_json(areas, ["count"])
+    small = builders.features_json(areas, ["count"], builders.REGION_TOLERANCE)
+    assert len(small) < len(full) / 5
+    (feature,) = json.loads(small)["features"]
+    assert feature["properties"] == {"count": 2}
+    drawn = shapely.geometry.shape(feature["geometry"])
+    assert drawn.hausdorff_distance(jagged) <= builders.REGION_TOLERANCE + 1e-4

@@ -120,6 +120,8 @@ def test_pages_embed_their_map_lazily_with_its_table_one_link_away(client, url, 
     assert 'loading="lazy"' in iframe.group(0) and 'title="' in iframe.group(0)
     assert f'href="/cartes/projets/{"?" + query if query else ""}"' in html  # its tables
     document = client.get(src)
-    assert document.status_code == 200 and len(document.content) < 1_500_000
+    # Small documents: the region's polygons are simplified under a pixel at its zoom.
+    budget = 650_000 if "territoire" in query else 450_000
+    assert document.status_code == 200 and len(document.content) < budget
     again = client.get(src, HTTP_IF_NONE_MATCH=document["ETag"])
     assert again.status_code == 304  # cached under the data version
