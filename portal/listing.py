@@ -19,7 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from maps.models import Territory
+from maps.models import Territory, normalize_name
 from portal.records import PageUrls
 from portal.search import TYPED_PARAM, search_notice
 from projects.coverage import Perimeter
@@ -38,11 +38,14 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_CARRIERS = 200
 #: Parameters that shape the page rather than the selection of projects ("recherche" is the
-#: text typed in the search box, kept to say how it was read).
-PAGE_PARAMS = ("page", "par_page", TYPED_PARAM)
+#: text typed in the search box, kept to say how it was read; "vue" the view of the results).
+PAGE_PARAMS = ("page", "par_page", TYPED_PARAM, "vue")
 KEYWORDS_PLACE_TIMEOUT = 60 * 60
 #: Longest keyword text also tried as a place name on the listing ("Denain" typed as keywords).
 MAX_PLACE_WORDS = 3
+#: `vue=contacts`: the results as a list of who to contact (referral), every result at once
+#: up to MAX_PAGE_SIZE.
+CONTACTS_VIEW = "contacts"
 
 
 def listing_queryset(programme: ProgrammePage | None = None):
@@ -62,6 +65,9 @@ class Option:
     label: str
     count: int
     group: str = ""
+    level: int = 0  # 1: a member of the family above it (two-level vocabularies)
+    universal: bool = False  # « tous publics »
+    family: bool = False  # a family that has members
 
 
 def facet_options(project_filter: ProjectFilter,
@@ -88,9 +94,7 @@ def facet_options(project_filter: ProjectFilter,
                                for pk, slug, label in cached.programmes]
     for name, rows, used in (("public", cached.publics, cached.used_publics),
                              ("thematique", cached.themes, cached.used_themes)):
-        chosen = selected(name)
-        facets[name] = [Option(code, label, counts[name].get(pk, 0)) for pk, code, label in rows
-                        if pk in used or code in chosen]
+        facets[name] = vocabulary_options(name, rows, used, selected(name), counts, cached)
     axes = [a for a in cached.axes if a[0] in cached.used_axes]
     if project_filter.fixed_programme is not None:
         facets["axe"] = [Option(code, label, counts["axe"].get(pk, 0))
@@ -114,6 +118,35 @@ def facet_options(project_filter: ProjectFilter,
     if chosen is not None and chosen.key not in {o.value for o in facets["porteur"]}:
         facets["porteur"].insert(0, Option(chosen.key, chosen.acronym or chosen.name, 0))
     return facets
+
+
+def vocabulary_options(name: str, rows, used: set[int], chosen: set[str], counts: dict,
+                       cached) -> list[Option]:
+    """The options of a two-level vocabulary, each family followed by its members (« tous
+    publics » first): an option is offered when it or one of its members has projects in
+    the listing, or when it is chosen. Its count is what ticking it gives: its projects,
+    its members' for a family, and the « tous publics » ones (`facet_counts`)."""
+    family_of = cached.families.get(name, {})
+    members: dict[int, list] = {}
+    for row in rows:
+        members.setdefault(family_of.get(row[0]), []).append(row)
+    universal = counts.get(f"{name}:universal", {}).get(0, 0)
+    options = []
+
+    def option(pk, code, label, level):
+        own = counts[f"{name}:family"] if level == 0 else counts[name]
+        return Option(code, label, own.get(pk, 0) + universal, level=level,
+                      universal=pk in cached.universal, family=level == 0 and pk in members)
+
+    heads = sorted(members.get(None, []), key=lambda r: (r[0] not in cached.universal,
+                                                         normalize_name(r[2])))
+    for pk, code, label in heads:
+        group = members.get(pk, [])
+        shown = [(p, c, lbl) for p, c, lbl in group if p in used or c in chosen]
+        if shown or pk in used or code in chosen:
+            options.append(option(pk, code, label, 0))
+            options += [option(p, c, lbl, 1) for p, c, lbl in shown]
+    return options
 
 
 def perimeter_options(project_filter: ProjectFilter, counts: dict) -> list[Option]:
@@ -167,6 +200,9 @@ def apply_facets(form, facets: dict[str, list[Option]]) -> None:
             field.widget = forms.Select()
         # Rendering reads the widget's choices; the field keeps its own for validation.
         field.widget.choices = choices
+        if hasattr(field.widget, "option_attrs"):
+            field.widget.option_attrs = {o.value: {"member": o.level == 1, "family": o.family,
+                                                   "universal": o.universal} for o in options}
 
 
 def _grouped(options: list[Option]) -> list:
@@ -296,7 +332,8 @@ def project_listing(request, programme: ProgrammePage | None = None,
                     territory: Territory | None = None) -> dict:
     project_filter = ProjectFilter(request.GET or None, queryset=listing_queryset(programme),
                                    programme=programme, territory=territory, request=request)
-    per_page = page_size(request.GET.get("par_page", PAGE_SIZE))
+    view = CONTACTS_VIEW if request.GET.get("vue") == CONTACTS_VIEW else ""
+    per_page = page_size(request.GET.get("par_page", MAX_PAGE_SIZE if view else PAGE_SIZE))
     selection = select_page(project_filter, request.GET.get("page"), per_page)
     rows, page_obj, ids = selection.rows, selection.page, selection.ids
     with_level, paginator = selection.with_level, selection.page.paginator
@@ -340,4 +377,16 @@ def project_listing(request, programme: ProgrammePage | None = None,
         "sort": project_filter.sort,
         "per_page": per_page,
         "perimeter": perimeter_summary(project_filter, facets.get("perimetre", []), query),
+        "view": view,
+        "view_queries": view_queries(query),
     }
+
+
+def view_queries(query: QueryDict) -> dict[str, str]:
+    """The addresses of the two views of the same results: cards, and contacts."""
+    cards_, contacts = query.copy(), query.copy()
+    cards_.pop("vue", None)
+    contacts["vue"] = CONTACTS_VIEW
+    for params in (cards_, contacts):
+        params.pop("par_page", None)
+    return {"cards": cards_.urlencode(), "contacts": contacts.urlencode()}

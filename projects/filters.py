@@ -160,6 +160,29 @@ class AxisFilter(django_filters.ChoiceFilter):
     field_class = AxisField
 
 
+class FamilyCheckboxes(forms.CheckboxSelectMultiple):
+    """The checkboxes of a two-level vocabulary: each option carries, in `option_attrs`,
+    whether it is a family, a member of the family above it, or « tous publics », so that
+    the template can indent the members under their family."""
+
+    option_attrs: dict[str, dict] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].update(self.option_attrs.get(str(value), {}))
+        return option
+
+
+def vocabulary_q(prefix: str, chosen, universal: bool = False) -> Q:
+    """Link rows of the chosen entries of a vocabulary, of the members of the chosen
+    families, and (publics) of the « tous publics » entries, open to everyone whatever
+    public is chosen: the one definition of what ticking a public or a theme means."""
+    q = Q(**{f"{prefix}__in": chosen}) | Q(**{f"{prefix}__family__in": chosen})
+    if universal:
+        q |= Q(**{f"{prefix}__universal": True})
+    return q
+
+
 class ProjectFilter(django_filters.FilterSet):
     q = KeywordsFilter(
         label=_("Keywords"), method="filter_q",
@@ -183,11 +206,14 @@ class ProjectFilter(django_filters.FilterSet):
     )
     public = django_filters.ModelMultipleChoiceFilter(
         label=_("Target public"), to_field_name="code", method="filter_publics",
-        queryset=Public.objects.all(), widget=forms.CheckboxSelectMultiple,
+        queryset=Public.objects.all(), widget=FamilyCheckboxes,
+        help_text=_("A family includes its publics; projects open to everyone (« Tous "
+                    "publics ») are listed whatever public is chosen."),
     )
     thematique = django_filters.ModelMultipleChoiceFilter(
         label=_("Theme"), to_field_name="code", method="filter_themes",
-        queryset=Theme.objects.all(), widget=forms.CheckboxSelectMultiple,
+        queryset=Theme.objects.all(), widget=FamilyCheckboxes,
+        help_text=_("A family includes its themes."),
     )
     axe = AxisFilter(label=_("Axis or priority"), method="filter_axis",
                      empty_label=_("All axes and priorities"))
@@ -382,15 +408,15 @@ class ProjectFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            pk__in=ProjectPage.publics.through.objects.filter(public__in=value)
-            .values("projectpage_id"))
+            pk__in=ProjectPage.publics.through.objects.filter(
+                vocabulary_q("public", value, universal=True)).values("projectpage_id"))
 
     def filter_themes(self, queryset, name, value):
         if not value:
             return queryset
         return queryset.filter(
-            pk__in=ProjectPage.themes.through.objects.filter(theme__in=value)
-            .values("projectpage_id"))
+            pk__in=ProjectPage.themes.through.objects.filter(
+                vocabulary_q("theme", value)).values("projectpage_id"))
 
     def filter_axis(self, queryset, name, value):
         programme_slug, _sep, code = value.rpartition(":")

@@ -73,6 +73,21 @@ def expand_to_communes(territories: list[Territory]) -> list[Territory]:
     return result
 
 
+def grouped_by_family(queryset) -> list:
+    """The checkboxes of a two-level vocabulary under one heading per family (the family
+    itself first, then its members), entries without family under their own name. One
+    query; validation still reads the field's queryset."""
+    entries = list(queryset.select_related("family").order_by("label", "pk"))
+    members: dict[int | None, list] = {}
+    for entry in entries:
+        members.setdefault(entry.family_id, []).append(entry)
+    groups = []
+    for head in members.get(None, []):
+        group = [head, *members.get(head.pk, [])]
+        groups.append((head.label, [(e.pk, e.label) for e in group]))
+    return groups
+
+
 class ProjectPageForm(WagtailAdminPageForm):
     territory_paste = forms.CharField(
         label=_("Add territories in bulk"),
@@ -101,6 +116,10 @@ class ProjectPageForm(WagtailAdminPageForm):
             # The server refuses an axis of another programme: it is simply not a choice.
             axes.queryset = axes.queryset.filter(programme_id=getattr(programme, "pk", None))
             axes.help_text = _("Only the axes or priorities of this project's programme.")
+        for name in ("publics", "themes"):
+            field = self.fields.get(name)
+            if field is not None:
+                field.choices = grouped_by_family(field.queryset)
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.data.get("title", ""))

@@ -163,10 +163,30 @@ class Organisation(index.Indexed, models.Model):
 
 
 class Vocabulary(models.Model):
+    """A two-level vocabulary: families (« Petite enfance et parents ») and their members
+    (« Femmes enceintes », « Futurs parents »…), so that a person can tick a family instead
+    of guessing which of 35 overlapping entries the editors chose; each entry says which
+    data·inclusion code it maps onto, when one exists."""
+
     code = models.SlugField(_("code"), max_length=120, unique=True)
     label = models.CharField(_("label"), max_length=200)
+    family = models.ForeignKey(
+        "self", verbose_name=_("family"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="members", limit_choices_to={"family__isnull": True},
+        help_text=_("The wider entry this one belongs to: choosing the family in the filters "
+                    "includes its members. Families have no family themselves."),
+    )
+    data_inclusion = models.CharField(
+        _("data·inclusion code"), max_length=120, blank=True,
+        help_text=_("The code of the national data·inclusion vocabulary this entry maps "
+                    "onto, if one exists."),
+    )
 
-    panels = [FieldPanel("label"), FieldPanel("code")]
+    panels = [FieldPanel("label"), FieldPanel("code"), FieldPanel("family"),
+              FieldPanel("data_inclusion")]
+
+    #: The data·inclusion vocabulary of the model (`data_inclusion.schema.v1` enum name).
+    national_vocabulary = ""
 
     class Meta:
         abstract = True
@@ -175,9 +195,31 @@ class Vocabulary(models.Model):
     def __str__(self):
         return self.label
 
+    @classmethod
+    def national_codes(cls) -> set[str]:
+        from data_inclusion.schema import v1
+
+        return {c.value for c in getattr(v1, cls.national_vocabulary)}
+
+    def clean(self):
+        super().clean()
+        if self.family_id is not None:
+            if self.family_id == self.pk or self.family.family_id is not None:
+                raise ValidationError({"family": _(
+                    "A family cannot belong to a family (two levels only).")})
+            if self.pk and type(self).objects.filter(family_id=self.pk).exists():
+                raise ValidationError({"family": _(
+                    "This entry is a family: it cannot belong to another one.")})
+        if self.data_inclusion and self.data_inclusion not in self.national_codes():
+            raise ValidationError({"data_inclusion": _(
+                "“%(code)s” is not a code of the data·inclusion vocabulary.") % {
+                "code": self.data_inclusion}})
+
 
 class Theme(Vocabulary):
     """Thématique (data·inclusion codes where they fit, programme-specific ones otherwise)."""
+
+    national_vocabulary = "Thematique"
 
     class Meta(Vocabulary.Meta):
         verbose_name = _("theme")
@@ -185,7 +227,18 @@ class Theme(Vocabulary):
 
 
 class Public(Vocabulary):
-    """Target public (data·inclusion codes where they fit, plus futurs parents, 0–2 ans…)."""
+    """Target public (data·inclusion codes where they fit, plus futurs parents, 0–2 ans…).
+    A « tous publics » entry (`universal`) is open to everyone: its projects are listed
+    whatever public a person chooses."""
+
+    universal = models.BooleanField(
+        _("open to everyone"), default=False,
+        help_text=_("« Tous publics »: the projects of this public appear whatever public is "
+                    "chosen in the filters, marked as open to everyone."),
+    )
+
+    national_vocabulary = "Public"
+    panels = [*Vocabulary.panels, FieldPanel("universal")]
 
     class Meta(Vocabulary.Meta):
         verbose_name = _("target public")
@@ -242,6 +295,12 @@ class ProgrammePage(Page):
         on_delete=models.SET_NULL,
         related_name="programmes",
     )
+    contact_text = models.TextField(
+        _("programme team contact"), blank=True,
+        help_text=_("Who to ask about the programme's projects, as the programme publishes it; "
+                    "shown on the project pages that have no published contact."),
+    )
+    contact_email = models.EmailField(_("programme team e-mail"), blank=True)
     seed_fingerprint = models.CharField(max_length=40, blank=True, editable=False)
 
     content_panels = [
@@ -249,6 +308,8 @@ class ProgrammePage(Page):
         FieldPanel("short_title"),
         FieldPanel("intro"),
         FieldPanel("description"),
+        MultiFieldPanel([FieldPanel("contact_text"), FieldPanel("contact_email")],
+                        heading=_("Programme team contact")),
         # staff (#13): "Add" buttons read « Ajouter un financeur ou pilote » (projects.panels).
         InlinePanel("organisation_roles", label=_("a funder or pilot"),
                     heading=_("Funders and pilots")),
@@ -540,6 +601,11 @@ class ProjectPage(Page):
     )
     budget_eur = euros(_("budget (€)"))
     budget_text = models.CharField(_("budget as written"), max_length=300, blank=True)
+    how_to_join = models.TextField(
+        _("how to join"), blank=True,
+        help_text=_("How a person takes part or is referred, as the source or the carrier "
+                    "says: sur inscription, orientation par un professionnel, accès libre…"),
+    )
     source_document = models.ForeignKey(
         SourceDocument,
         verbose_name=_("source document"),
@@ -617,6 +683,7 @@ class ProjectPage(Page):
         InlinePanel("services", label=_("a service for the public"),
                     heading=_("Services for the public (data·inclusion)")),
         InlinePanel("events", label=_("an event"), heading=_("Events")),
+        FieldPanel("how_to_join"),
         InlinePanel("contacts", label=_("a contact"), heading=_("Contacts")),
         InlinePanel("resources", label=_("a resource"), heading=_("Resources")),
         InlinePanel("testimonials", label=_("a testimonial"), heading=_("Testimonials")),

@@ -44,7 +44,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -159,6 +159,9 @@ class Choices:
     years: list[int]
     carriers: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # pk → key, name,
     # acronym of every carrier organisation
+    families: dict[str, dict[int, int | None]] = field(default_factory=dict)  # "public" /
+    # "thematique" → {pk: family pk or None}
+    universal: set[int] = field(default_factory=set)  # pks of the « tous publics » entries
 
     def label_of(self, rows, value, key_index=1, label_index=2):
         for row in rows:
@@ -227,6 +230,9 @@ def _build_choices(programme: ProgrammePage | None) -> Choices:
         used_axes=used(ProjectPage.axes.through, "programmeaxis_id"),
         years=year_range(listing_base(programme)),
         carriers=carriers,
+        families={"public": dict(Public.objects.values_list("pk", "family_id")),
+                  "thematique": dict(Theme.objects.values_list("pk", "family_id"))},
+        universal=set(Public.objects.filter(universal=True).values_list("pk", flat=True)),
     )
 
 
@@ -297,11 +303,34 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
     if "programme" in fields:
         builders.append(("programme", (), lambda: _grouped(projects_for("programme"),
                                                            F("programme_id"))))
-    for name, through, column in (("public", ProjectPage.publics.through, "public_id"),
-                                  ("thematique", ProjectPage.themes.through, "theme_id"),
-                                  ("axe", ProjectPage.axes.through, "programmeaxis_id")):
-        builders.append((name, (), lambda name=name, through=through, column=column: _grouped(
-            base(name, through, "projectpage"), F(column))))
+    builders.append(("axe", (), lambda: _grouped(
+        base("axe", ProjectPage.axes.through, "projectpage"), F("programmeaxis_id"))))
+    # Two-level vocabularies (issue 14): the count of an option is what ticking it gives,
+    # its members (for a family) and the « tous publics » projects included. Counted as:
+    # the projects with no universal public, per entry ("public") and per family ("public:
+    # family", an entry without family being its own), plus the universal ones once
+    # ("public:universal"), which are disjoint from the first two.
+    for name, through, column in (("public", ProjectPage.publics.through, "public"),
+                                  ("thematique", ProjectPage.themes.through, "theme")):
+        universal = column == "public"
+
+        def rows(name=name, through=through, universal=universal):
+            found = base(name, through, "projectpage")
+            if universal:
+                found = found.exclude(projectpage_id__in=through.objects.filter(
+                    public__universal=True).values("projectpage_id"))
+            return found
+
+        builders.append((name, (), lambda rows=rows, column=column: _grouped(
+            rows(), F(f"{column}_id"))))
+        builders.append((f"{name}:family", (), lambda rows=rows, column=column: rows().annotate(
+            k=Coalesce(f"{column}__family_id", f"{column}_id")).values("k").annotate(
+            n=Count("projectpage_id", distinct=True)).order_by()))
+        if universal:
+            builders.append((f"{name}:universal", (), lambda name=name, through=through: base(
+                name, through, "projectpage").filter(public__universal=True).annotate(
+                k=Value(0, output_field=IntegerField())).values("k").annotate(
+                n=Count("projectpage_id", distinct=True)).order_by()))
     builders.append(("statut", (today,), lambda: _grouped(projects_for("statut"),
                                                          _status_key(today))))
     for year in choices_.years:
@@ -315,7 +344,7 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
     parts = []
     empty = set()
     for name, key, build in builders:
-        if name in active:  # depends on the filters' values: compiled for this request
+        if name.partition(":")[0] in active:  # depends on the filters' values: compiled
             try:
                 sql, params = build().query.sql_with_params()
             except EmptyResultSet:  # a filter that matches nothing (no keyword hit)
@@ -365,6 +394,9 @@ class Card:
     territories: list[tuple[int, str]] = field(default_factory=list)  # (scale rank, name)
     published_contacts: list[dict] = field(default_factory=list)
     in_home_region: bool = True
+    open_to_everyone: bool = False  # has a « tous publics » public
+    how_to_join: str = ""
+    programme_contact: tuple[str, str] = ("", "")  # the programme team's (text, e-mail)
     level: int | None = None
     level_label: str = ""
     is_broad: bool = False
@@ -426,7 +458,8 @@ def _card_details() -> QuerySet:
     contacts = ProjectContact.objects.filter(
         in_ids("project_id", IDS), publish=True).annotate(project_pk=F("project_id"))
     return part(roles, "carrier", F("sort_order"), F("organisation__name")).union(
-        part(publics, "public", Value(0, output_field=IntegerField()), F("public__label")),
+        part(publics, "public", Value(0, output_field=IntegerField()), F("public__label"),
+             F("public__universal")),
         part(links, "territory", F("sort_order"), F("territory__name"), F("territory__scale")),
         part(contacts, "contact", F("sort_order"), F("name"), F("role"),
              F("organisation__name"), F("organisation__acronym"), F("phone"), F("email"),
@@ -445,14 +478,17 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
     sql, params = compiled(("card-rows", today), lambda: ProjectPage.objects.filter(
         in_ids("pk", IDS)).annotate(status_key=_status_key(today)).values_list(
         "pk", "slug", "title", "url_path", "summary", "status_key", "programme__title",
-        "programme__short_title", "in_home_region", *PERIOD_FIELDS))
+        "programme__short_title", "in_home_region", "how_to_join",
+        "programme__contact_text", "programme__contact_email", *PERIOD_FIELDS))
     with connection.cursor() as cursor:
         cursor.execute(sql, bind(params, ids))
         rows = cursor.fetchall()
     found = {}
-    for pk, slug, title, url_path, summary, status, p_title, p_short, home, *period in rows:
+    for (pk, slug, title, url_path, summary, status, p_title, p_short, home, join,
+         contact_text, contact_email, *period) in rows:
         found[pk] = Card(pk, slug, title, url_of(url_path), summary, STATUSES[status].value,
-                         p_short or p_title or "", in_home_region=home,
+                         p_short or p_title or "", in_home_region=home, how_to_join=join,
+                         programme_contact=(contact_text or "", contact_email or ""),
                          when=describe_period(*period))
     sql, params = compiled(("card-details",), _card_details)
     with connection.cursor() as cursor:
@@ -467,6 +503,7 @@ def cards(ids: Sequence[int], url_of: Callable[[str], str], today=None) -> list[
             card.carriers.append(a)
         elif kind == "public":
             card.publics.append(a)
+            card.open_to_everyone = card.open_to_everyone or b in ("true", "1", "True")
         elif kind == "territory":
             card.territories.append((SCALE_RANK.get(b, 99), a))
         else:

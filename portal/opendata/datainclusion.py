@@ -97,7 +97,7 @@ def _departements_of_regions() -> dict[str, list[str]]:
 
 def _publics(project, codes: dict[str, str]) -> list[str] | None:
     publics = list(project.publics.all())
-    if any(getattr(p, "universal", False) for p in publics):
+    if any(p.universal for p in publics):
         return [TOUS_PUBLICS]
     mapped = sorted({codes[p.code] for p in publics if p.code in codes})
     if TOUS_PUBLICS in mapped:

@@ -36,7 +36,6 @@ from projects.models import (
     ProjectPage,
     ProjectTerritory,
     Provenance,
-    Theme,
 )
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -172,14 +171,10 @@ def classification_rows() -> list[dict]:
 
 
 def data_inclusion_codes(model) -> dict[str, str]:
-    """{code: data·inclusion code} of a vocabulary (Theme or Public). Until the vocabulary
-    carries its own `data_inclusion` field (find's work, issue #16), a code maps to itself
-    when it is one of the national codes of the installed data-inclusion-schema."""
-    from data_inclusion.schema import v1
-
-    national = {c.value for c in (v1.Thematique if model is Theme else v1.Public)}
-    return {code: code for code in model.objects.values_list("code", flat=True)
-            if code in national}
+    """{code: data·inclusion code} of a vocabulary (Theme or Public): the `data_inclusion`
+    code each entry carries (set in the seed from data-inclusion-schema's own lists, checked
+    by the model), for the entries that have one."""
+    return dict(model.objects.exclude(data_inclusion="").values_list("code", "data_inclusion"))
 
 
 def territory_rows() -> list[dict]:

@@ -122,8 +122,9 @@ class SeedContent:
     the official territories they name. The reader's result, the writer's input."""
 
     files: list[SeedFile]
-    themes: dict[str, str] = field(default_factory=dict)
-    publics: dict[str, str] = field(default_factory=dict)
+    #: {code: {label, family, data_inclusion[, universal]}} of each vocabulary
+    themes: dict[str, dict] = field(default_factory=dict)
+    publics: dict[str, dict] = field(default_factory=dict)
     organisations: dict[str, dict] = field(default_factory=dict)
     customs: dict[str, tuple[SeedFile, dict]] = field(default_factory=dict)
     foreign: dict[str, tuple[SeedFile, dict]] = field(default_factory=dict)
@@ -151,6 +152,7 @@ class SeedReader:
         for file in content.files:
             self._collect(file, problems)
         self._resolve_official_territories(problems)
+        self._check_families(problems)
         for code, (file, record) in content.customs.items():
             for commune in record.get("communes") or []:
                 if (Scale.COMMUNE, str(commune)) not in content.territories:
@@ -169,6 +171,24 @@ class SeedReader:
             self._check_programme(file, record, problems)
         return content
 
+    def _check_families(self, problems: Problems) -> None:
+        """A family is an entry of the same vocabulary, and has no family itself."""
+        for kind, vocab in (("themes", self.content.themes),
+                            ("publics", self.content.publics)):
+            for code, entry in vocab.items():
+                family = entry["family"]
+                if not family:
+                    continue
+                name, where = entry["line"]
+                if family not in vocab:
+                    problems.add(name, where, f"vocabulary.{kind}", _(
+                        "unknown family “%(family)s” for “%(code)s”") % {
+                        "family": family, "code": code})
+                elif vocab[family]["family"]:
+                    problems.add(name, where, f"vocabulary.{kind}", _(
+                        "the family “%(family)s” of “%(code)s” belongs to a family itself "
+                        "(two levels only)") % {"family": family, "code": code})
+
     # The records, by natural key ------------------------------------------------------
     def _collect(self, file: SeedFile, problems: Problems) -> None:
         content, data = self.content, file.data
@@ -184,15 +204,21 @@ class SeedReader:
                                     ("publics", Public, content.publics)):
             for item in vocab.get(kind) or []:
                 code, label = text(item.get("code")), text(item.get("label"))
-                if not model_problems(model(code=code, label=label), problems, file.name,
+                entry = {"label": label, "family": text(item.get("family")),
+                         "data_inclusion": text(item.get("data_inclusion"))}
+                if model is Public:
+                    entry["universal"] = bool(item.get("universal"))
+                values = {k: v for k, v in entry.items() if k != "family"}
+                if not model_problems(model(code=code, **values), problems, file.name,
                                       line(item), {}):
                     continue
-                if target.get(code, label) != label:
+                if target.get(code, entry) != entry:
                     problems.add(file.name, line(item), f"vocabulary.{kind}", _(
                         "“%(code)s” already defined with the label “%(label)s”") % {
-                        "code": code, "label": target[code]})
+                        "code": code, "label": target[code]["label"]})
                 else:
-                    target[code] = label
+                    target[code] = entry
+                    target[code]["line"] = (file.name, line(item))
         for org in data.get("organisations") or []:
             key = text(org.get("key"))
             values = {
@@ -535,10 +561,13 @@ class SeedWriter:
 
     def _write_vocabularies(self, report):
         for model, vocab in ((Theme, self.content.themes), (Public, self.content.publics)):
-            for code, label in vocab.items():
-                self._upsert(
-                    model, {"code": code}, {"label": label}, report, model.__name__.lower()
-                )
+            written = {}
+            # families first: their members point at them
+            for code, entry in sorted(vocab.items(), key=lambda item: bool(item[1]["family"])):
+                values = {k: v for k, v in entry.items() if k not in ("line", "family")}
+                values["family"] = written.get(entry["family"]) if entry["family"] else None
+                written[code] = self._upsert(model, {"code": code}, values, report,
+                                             model.__name__.lower())
 
     def _write_organisations(self, report):
         result = {}
@@ -587,6 +616,8 @@ class SeedWriter:
         page.short_title = text(record.get("short_title"))
         page.intro = text(record.get("intro"))
         page.description = paragraphs_html(record.get("description"))
+        page.contact_text = text(record.get("contact_text"))
+        page.contact_email = text(record.get("contact_email"))
         page.source_document = sources.get(file.name)
         page.seed_fingerprint = digest
         page.organisation_roles = [
@@ -629,6 +660,7 @@ class SeedWriter:
         page.end_precision = record.get("end_precision") or DatePrecision.DAY
         page.call_text = text(record.get("call_text"))
         page.budget_text = text(record.get("budget_text"))
+        page.how_to_join = text(record.get("how_to_join"))
         page.source_document = sources.get(file.name)
         page.seed_fingerprint = digest
         page.programme = programme

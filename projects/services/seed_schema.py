@@ -56,6 +56,9 @@ class Provenance(Shape):
 class VocabularyItem(Shape):
     code: str
     label: str
+    family: Text = None  # the code of its family (an entry of the same vocabulary)
+    data_inclusion: Text = None  # the data·inclusion code it maps onto, if any
+    universal: StrictBool | None = None  # publics only: « tous publics »
 
 
 class Vocabulary(Shape):
@@ -142,6 +145,8 @@ class Programme(Shape):
     calls: list[Call] = []
     axes: list[Axis] = []
     figures: list[Figure] = []
+    contact_text: Text = None  # the programme team's contact, as the document gives it
+    contact_email: Text = None
 
 
 class Definition(Shape):
@@ -254,6 +259,7 @@ class Project(Shape):
     call_text: Text = None
     budget_eur: Number = None
     budget_text: Text = None
+    how_to_join: Text = None  # sur inscription, orientation par un professionnel, accès libre…
     #: A project covers at least one territory: a file cut short in the middle of a project
     #: is caught here too.
     territories: Annotated[list[CoveredTerritory], Field(min_length=1)]

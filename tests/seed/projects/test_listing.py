@@ -6,6 +6,7 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
@@ -132,8 +133,12 @@ def test_an_unknown_territory_is_an_error_and_an_empty_list(client):
 
 def test_publics_themes_programme_axis_carrier_year_status():
     assert CAPH_PROJECT in slugs("public=femmes-enceintes")
-    assert all(p.publics.filter(code__in=["femmes-enceintes", "femmes"]).exists()
+    # « Femmes » is a family (issue 14): its members and the « tous publics » projects count
+    assert all(p.publics.filter(Q(code__in=["femmes-enceintes", "femmes"])
+                                | Q(family__code="femmes") | Q(universal=True)).exists()
                for p in selected("public=femmes-enceintes&public=femmes"))
+    assert "faad-mieux-manger-pour-tous-sambre-avesnois" in slugs(
+        "public=femmes-enceintes&public=femmes")  # tous publics
     assert set(slugs("programme=faad")) == set(
         ProjectPage.objects.live().filter(programme__slug="faad").values_list("slug", flat=True))
     assert CAPH_PROJECT in slugs("axe=1000-premiers-jours:priorite-5")

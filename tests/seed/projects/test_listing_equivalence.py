@@ -8,6 +8,7 @@ import pytest
 from django.db.models import Count, Exists, OuterRef, Q
 from django.test import RequestFactory
 
+from maps.models import normalize_name
 from portal.listing import MAX_CARRIERS, listing_queryset, project_listing
 from projects.filters import CARRIER, ProjectFilter, status_q, year_q
 from projects.models import (
@@ -47,6 +48,9 @@ COMBINATIONS = [
     "territoire=marseille",
     "territoire=59172&perimetre=region",
     "perimetre=nope",
+    "territoire=59172&public=petite-enfance-et-parents",
+    "public=femmes&thematique=alimentation&thematique=sante",
+    "public=tous-publics&programme=faad",
 ]
 
 
@@ -78,13 +82,29 @@ def old_facets(project_filter):
                     filter=Q(projects_in_programme__in=ids_without("programme")))
         ).order_by("title")
         facets["programme"] = [(p.slug, p.n) for p in programmes]
-    for name, model, through in (("public", Public, ProjectPage.publics.through),
-                                 ("thematique", Theme, ProjectPage.themes.through)):
+    # Two-level vocabularies (issue 14): each family then its members, « tous publics »
+    # first; an option's count is what ticking it alone gives (its members and the « tous
+    # publics » projects included), by the filter's own method, one query per option.
+    for name, model, through, method in (
+            ("public", Public, ProjectPage.publics.through, project_filter.filter_publics),
+            ("thematique", Theme, ProjectPage.themes.through, project_filter.filter_themes)):
         in_listing = Exists(through.objects.filter(
             **{model._meta.model_name: OuterRef("pk")}, projectpage__in=base.values("pk")))
-        rows = model.objects.filter(in_listing | Q(code__in=selected(name))).annotate(
-            n=Count("projects", filter=Q(projects__in=ids_without(name))))
-        facets[name] = [(r.code, r.n) for r in rows.order_by("label")]
+        shown = set(model.objects.filter(in_listing | Q(code__in=selected(name)))
+                    .values_list("pk", flat=True))
+        entries = list(model.objects.order_by("label", "pk"))
+        without = ProjectPage.objects.filter(pk__in=ids_without(name))
+
+        def count(entry, method=method, without=without, model=model, name=name):
+            return method(without, name, model.objects.filter(pk=entry.pk)).count()
+
+        heads = sorted([e for e in entries if e.family_id is None],
+                       key=lambda e: (not getattr(e, "universal", False), normalize_name(e.label)))
+        facets[name] = []
+        for head in heads:
+            members = [e for e in entries if e.family_id == head.pk and e.pk in shown]
+            if members or head.pk in shown:
+                facets[name] += [(e.code, count(e)) for e in [head, *members]]
     axes = ProgrammeAxis.objects.select_related("programme").filter(
         Exists(ProjectPage.axes.through.objects.filter(
             programmeaxis=OuterRef("pk"), projectpage__in=base.values("pk")))
