@@ -220,19 +220,24 @@ def _build_choices(programme: ProgrammePage | None) -> Choices:
     carriers = {pk: (key, name, acronym) for pk, key, name, acronym in Organisation.objects.filter(
         Exists(ProjectOrganisation.objects.filter(organisation=OuterRef("pk"), role=CARRIER))
     ).values_list("pk", "key", "name", "acronym")}
+    # (pk, code, label, family pk[, universal]): one query per vocabulary, families included
+    publics = list(Public.objects.order_by("label", "pk").values_list(
+        "pk", "code", "label", "family_id", "universal"))
+    themes = list(Theme.objects.order_by("label", "pk").values_list(
+        "pk", "code", "label", "family_id"))
     return Choices(
         programmes=programmes,
-        publics=list(Public.objects.order_by("label", "pk").values_list("pk", "code", "label")),
-        themes=list(Theme.objects.order_by("label", "pk").values_list("pk", "code", "label")),
+        publics=[row[:3] for row in publics],
+        themes=[row[:3] for row in themes],
         used_publics=used(ProjectPage.publics.through, "public_id"),
         used_themes=used(ProjectPage.themes.through, "theme_id"),
         axes=[(a.pk, a.code, a.label, a.programme.slug, a.programme.label) for a in axes],
         used_axes=used(ProjectPage.axes.through, "programmeaxis_id"),
         years=year_range(listing_base(programme)),
         carriers=carriers,
-        families={"public": dict(Public.objects.values_list("pk", "family_id")),
-                  "thematique": dict(Theme.objects.values_list("pk", "family_id"))},
-        universal=set(Public.objects.filter(universal=True).values_list("pk", flat=True)),
+        families={"public": {row[0]: row[3] for row in publics},
+                  "thematique": {row[0]: row[3] for row in themes}},
+        universal={row[0] for row in publics if row[4]},
     )
 
 
