@@ -27,8 +27,8 @@ def test_denain_results_print_on_two_a4_pages_with_contacts(production_server, w
     assert response.status == 200
     assert page.locator(".fr-card__title").count() == 15  # every result on one screen page
     page.emulate_media(media="print")
-    for hidden in ("form[role='search']", ".fr-header", ".fr-btns-group", ".portal-listing__filters",
-                   ".portal-filters-button"):
+    for hidden in ("form[role='search']", ".fr-header", ".fr-btns-group",
+                   ".portal-listing__filters", ".portal-filters-button"):
         assert not page.locator(hidden).first.is_visible(), hidden
     assert page.locator(".portal-contact").first.is_visible()  # contacts are printed
     pdf = page.pdf(format="A4", print_background=False)
