@@ -119,6 +119,9 @@ def seed_facts(real_seed, django_db_blocker) -> dict:
                 slug="1000-jours-pour-savourer-la-vie").url,
             "abroad_url": ProjectPage.objects.get(
                 territory_links__territory__scale=Scale.FOREIGN).url,
+            # (pk, url) of every live project, in a stable order: the RGAA sample's source.
+            "live_projects": [(p.pk, p.url) for p in
+                              ProjectPage.objects.live().order_by("programme__slug", "pk")],
         }
 
 

@@ -14,21 +14,20 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="package")
-def sample(real_seed, django_db_blocker) -> dict:
-    """Addresses of the audit's sample pages, read before Playwright starts its event loop."""
-    from projects.models import ProjectPage
-
-    with django_db_blocker.unblock():
-        projects = list(ProjectPage.objects.live().order_by("programme__slug", "pk"))
-        picked = [projects[i * len(projects) // 5] for i in range(5)]
-        return {
-            "projects": [p.url for p in picked],
-            "project_pk": picked[0].pk,
-            "pages": ["/", "/projets/", "/projets/?q=epicerie", "/faad/", picked[0].url,
-                      "/territoires/59172/", "/cartes/projets/", "/cartes/couverture/",
-                      "/suivi/", "/mentions-legales/", "/plan-du-site/",
-                      "/declaration-accessibilite/"],
-        }
+def sample(seed_facts) -> dict:
+    """Addresses of the audit's sample pages: five projects spread over the programmes, from
+    what `seed_facts` read before Playwright started its event loop (Django refuses database
+    queries inside it)."""
+    projects = seed_facts["live_projects"]
+    picked = [projects[i * len(projects) // 5] for i in range(5)]
+    return {
+        "projects": [url for _pk, url in picked],
+        "project_pk": picked[0][0],
+        "pages": ["/", "/projets/", "/projets/?q=epicerie", "/faad/", picked[0][1],
+                  "/territoires/59172/", "/cartes/projets/", "/cartes/couverture/",
+                  "/suivi/", "/mentions-legales/", "/plan-du-site/",
+                  "/declaration-accessibilite/"],
+    }
 
 
 @pytest.mark.django_db
@@ -46,8 +45,6 @@ def test_key_pages_and_their_map_documents_are_valid_html(production_server, sam
     assert vnu_errors(files) == []
 
 
-@pytest.mark.skip(reason="passed before the tests/seed reorganisation; since then its "
-                  "fixtures hit SynchronousOnlyOperation under Playwright's loop: to fix")
 @pytest.mark.parametrize("width", [1280, 375])
 def test_project_pages_end_at_the_footer(browser, production_server, sample, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
@@ -72,8 +69,6 @@ def test_project_pages_end_at_the_footer(browser, production_server, sample, wid
         context.close()
 
 
-@pytest.mark.skip(reason="axe-core still reports aria-dialog-name on the DSFR header "
-                  "menu and two more serious rules on / and /cartes/projets/: issue 18")
 @pytest.mark.parametrize("which", ["/", "/projets/", "project", "/territoires/59172/",
                                    "/cartes/projets/", "/suivi/", "/declaration-accessibilite/",
                                    "/plan-du-site/"])
