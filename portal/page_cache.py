@@ -27,6 +27,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.translation import get_language
 
 from maps.models import DataVersion
+from portal.csp import MAP_DOCUMENT_ATTRIBUTE
 
 #: Public read pages worth caching whole (settings.PAGE_CACHE_PATHS overrides).
 DEFAULT_PATHS = (
@@ -102,6 +103,8 @@ class PageCacheMiddleware:
     def storable(self, request, response) -> bool:
         if response.status_code != 200 or response.streaming:
             return False
+        if getattr(response, MAP_DOCUMENT_ATTRIBUTE, False):
+            return False  # a map document: cached by the map service, with its own policy
         if not response.get("Content-Type", "").startswith("text/html"):
             return False
         if response.cookies or response.has_header("Set-Cookie"):

@@ -97,3 +97,14 @@ def test_other_paths_are_not_cached(client):
     assert HEADER not in client.get("/api/projets/")
     client.get("/projets/export.csv")
     assert HEADER not in client.get("/projets/export.csv")
+
+
+def test_map_documents_keep_their_framing_policy_on_every_request(client):
+    """A map document is framed by our pages: a whole-page cache hit would replay it without
+    its policy (X-Frame-Options SAMEORIGIN, frame-ancestors 'self'), and browsers would
+    refuse to show the map. The map service caches these documents itself."""
+    for _ in range(3):
+        response = client.get("/suivi/carte/")
+        assert response.status_code == 200
+        assert response["X-Frame-Options"] == "SAMEORIGIN"
+        assert HEADER not in response
