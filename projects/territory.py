@@ -131,7 +131,7 @@ def _code_candidates(values) -> dict[str, list[Territory]]:
 def suggest_territories(value: str, limit: int = 5) -> list[Territory]:
     """The territories a misspelt name probably means ("denin" → Denain), closest first and,
     among equally close ones, the home region's first: the "did you mean" of a name that
-    resolves to nothing. One statement (`TerritoryQuerySet.similar`)."""
+    resolves to nothing. One SELECT (`TerritoryQuerySet.similar`)."""
     value = " ".join("".join(c for c in (value or "")[:MAX_LENGTH] if c.isprintable()).split())
     found = with_home_flag(Territory.objects.active().defer("geometry")).similar(
         value, limit=limit * 4)

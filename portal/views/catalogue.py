@@ -20,7 +20,12 @@ from portal.territory_page import (
     with_context_figures,
 )
 from projects.filters import ProjectFilter
-from projects.territory import is_exact, resolve_territory, territory_key
+from projects.territory import (
+    is_exact,
+    resolve_territory,
+    suggest_territories,
+    territory_key,
+)
 
 
 def filtered_projects(request) -> ProjectFilter:
@@ -124,6 +129,8 @@ def territory_index(request):
         "query": resolution.query,
         "candidates": ([resolution.territory, *resolution.alternatives]
                        if resolution.territory else []),
+        # nothing matches: the closest names ("denin" → Denain)
+        "suggestions": [] if resolution.territory else suggest_territories(resolution.query),
     })
 
 

@@ -259,3 +259,9 @@ def test_exports_are_named_after_their_filters(client, catalogue):
     assert len(name) <= 110 and name.endswith(".csv") and "--" not in name
     plain = client.get("/projets/export.geojson")
     assert re.search(r'filename="projets-\d{4}-\d\d-\d\d\.geojson"', plain["Content-Disposition"])
+
+
+def test_the_territory_search_suggests_the_closest_names(client, territories):
+    html = text(client.get("/territoires/", {"q": "denin"}))
+    assert "Aucun territoire ne correspond à « denin »." in html
+    assert 'Vouliez-vous dire : <a href="/territoires/commune-59172/">Denain (59172)</a>' in html
