@@ -11,6 +11,7 @@ byte-order mark).
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -65,6 +66,10 @@ def monitoring_csv(request, table: str, programme: str | None = None):
     return _csv_response(f"suivi-{scope.slug or 'programmes'}-{table}.csv", header, body)
 
 
+#: Rows of a campaign's « who reported what » table per page.
+REPORTS_PER_PAGE = 50
+
+
 def monitoring_map(request, programme: str | None = None):
     """The map document of projects per département, shown in an iframe by the dashboard."""
     return map_response(request, departements_map(_scope(programme)))
@@ -81,9 +86,14 @@ def campaign_page(request, programme: str, year: int):
     """/suivi/<programme>/<annee>/: who reported which indicators for the year, who did
     not, what waits for validation."""
     scope, result = _campaign(programme, year)
+    # The counts and totals cover every project; the table shows them a page at a time (a
+    # national programme has a thousand projects: a 400 kB page, seconds to render).
+    page_obj = Paginator(result.reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "indicators/campaign.html", {
         "programme": scope.programme, "campaign": result, "year": year,
-        "years": campaign_years(scope.programme),
+        "years": campaign_years(scope.programme), "page_obj": page_obj,
+        "page_range": list(page_obj.paginator.get_elided_page_range(
+            page_obj.number, on_each_side=2, on_ends=1)),
     })
 
 

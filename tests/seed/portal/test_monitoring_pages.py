@@ -143,3 +143,19 @@ def test_staff_campaign_view_links_what_waits_for_validation(
         f"indicator_values/{value.pk}" in html
     assert "Campagnes de suivi" in html
     assert any(r.project.pk != project.pk for r in response.context["campaign"].silent)
+
+
+def test_campaign_table_is_paginated_and_its_counts_cover_every_project(client, monkeypatch):
+    """A national programme has a thousand projects: the « who reported what » table shows
+    them a page at a time, while the counts above it and the CSV still cover them all."""
+    monkeypatch.setattr("portal.views.monitoring.REPORTS_PER_PAGE", 10)
+    first = client.get("/suivi/faad/2025/")
+    campaign = first.context["campaign"]
+    assert len(campaign.reports) > 10
+    assert len(first.context["page_obj"].object_list) == 10
+    assert 'class="fr-pagination"' in first.content.decode()
+    second = client.get("/suivi/faad/2025/?page=2")
+    shown = {r.project.pk for r in first.context["page_obj"]} | {
+        r.project.pk for r in second.context["page_obj"]}
+    assert len(shown) == len(first.context["page_obj"]) + len(second.context["page_obj"])
+    assert client.get("/suivi/faad/2025/?page=zz").status_code == 200  # first page, no 500
