@@ -116,3 +116,14 @@ def test_families_have_two_levels_and_national_codes(vocabulary):
     with pytest.raises(ValidationError):
         Theme(code="z", label="Z", data_inclusion="familles").full_clean()  # a public's code
     Public(code="w", label="W", data_inclusion="familles").full_clean()
+
+
+def test_the_admin_form_groups_the_checkboxes_by_family(vocabulary):
+    from projects.forms import grouped_by_family
+
+    groups = dict(grouped_by_family(Public.objects.all()))
+    family = Public.objects.get(code="petite-enfance-et-parents")
+    assert [label for _pk, label in groups["Petite enfance et parents"]] == [
+        "Petite enfance et parents", "Femmes enceintes", "Futurs parents"]
+    assert groups["Petite enfance et parents"][0][0] == family.pk
+    assert [label for _pk, label in groups["Tous publics"]] == ["Tous publics"]

@@ -45,3 +45,11 @@ def test_every_entry_has_at_most_two_levels_and_valid_national_codes():
     assert Public.objects.get(code="femmes-enceintes").family.code == "petite-enfance-et-parents"
     assert Theme.objects.get(code="equipement-et-alimentation--epicerie-solidaire").family.code \
         == "alimentation"
+
+
+def test_the_tous_publics_project_page_says_it_is_open_to_everyone(client):
+    from projects.models import ProjectPage
+
+    page = ProjectPage.objects.get(slug="faad-mieux-manger-pour-tous-sambre-avesnois")
+    html = client.get(page.url).content.decode()
+    assert 'fr-badge fr-badge--success">Tous publics<' in html
