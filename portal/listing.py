@@ -19,9 +19,10 @@ from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from maps.models import Territory, normalize_name
+from maps.models import Scale, Territory, normalize_name
 from portal.records import PageUrls
 from portal.search import TYPED_PARAM, search_notice
+from portal.territory_page import ancestors_of
 from projects.coverage import Perimeter
 from projects.filters import PERIMETER_CHOICES, ProjectFilter
 from projects.models import ProgrammePage
@@ -270,6 +271,27 @@ def place_hints(project_filter: ProjectFilter, keywords: str, count: int) -> dic
     return hints
 
 
+#: Levels offered as a wider search when a territory has no result.
+WIDER_SCALES = (Scale.EPCI, Scale.DEPARTEMENT, Scale.REGION)
+
+
+def wider_searches(project_filter: ProjectFilter, params: QueryDict, count: int) -> list[dict]:
+    """For an empty result in a territory, the same search in its EPCI, département and
+    region (one query, only then): "nothing in Wallers" is often "something in the CAPH"."""
+    territory = project_filter.territory
+    if count or territory is None:
+        return []
+    wider = [t for t in ancestors_of(territory) if t.scale in WIDER_SCALES]
+    found = []
+    for other in wider:
+        query = params.copy()
+        for key in (*PAGE_PARAMS, "territoire"):
+            query.pop(key, None)
+        query["territoire"] = territory_key(other)
+        found.append({"territory": other, "query": query.urlencode()})
+    return found
+
+
 def keywords_place(keywords: str, guess: bool, request=None) -> Territory | None:
     """The place that keywords name (or, with `guess`, resemble), cached per text and data
     version: the listing's query budget stays that of a plain keyword search."""
@@ -355,6 +377,8 @@ def project_listing(request, programme: ProgrammePage | None = None,
     return {
         **place_hints(project_filter, keywords, paginator.count),
         "search_notice": search_notice(request.GET, current, keywords),
+        "wider_searches": ([] if territory is not None
+                           else wider_searches(project_filter, request.GET, paginator.count)),
         "reset_url": request.path,
         "keywords": keywords,
         "filter": project_filter,

@@ -265,3 +265,13 @@ def test_the_territory_search_suggests_the_closest_names(client, territories):
     html = text(client.get("/territoires/", {"q": "denin"}))
     assert "Aucun territoire ne correspond à « denin »." in html
     assert 'Vouliez-vous dire : <a href="/territoires/commune-59172/">Denain (59172)</a>' in html
+
+
+def test_an_empty_territory_search_offers_its_wider_territories(client, catalogue):
+    response = client.get("/projets/?territoire=59632&q=zzkqwx")
+    assert response.context["result_count"] == 0
+    wider = [w["territory"].code for w in response.context["wider_searches"]]
+    assert wider == ["200042190", "59", "32"]  # its EPCI, département, region
+    html = text(response)
+    assert 'href="?q=zzkqwx&territoire=epci-200042190#results">CA de la Porte du Hainaut' in html
+    assert client.get("/projets/?territoire=59632").context["wider_searches"] == []
