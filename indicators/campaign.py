@@ -210,10 +210,9 @@ def year_totals(programme, year: int | None) -> list[YearTotal]:
 
 def campaign_years(programme) -> list[int]:
     """The years worth a campaign page: those of the programme's figures and calls, and the
-    current year. Two small queries over precomputed rows."""
-    years = set(IndicatorAggregate.objects.filter(programme=programme, year__isnull=False)
-                .values_list("year", flat=True).distinct())
-    years |= set(ProgrammeCall.objects.filter(programme=programme, year__isnull=False)
-                 .values_list("year", flat=True))
+    current year. One small query (a UNION) over precomputed rows."""
+    figures = IndicatorAggregate.objects.filter(programme=programme, year__isnull=False)
+    calls = ProgrammeCall.objects.filter(programme=programme, year__isnull=False)
+    years = set(figures.values_list("year", flat=True).union(calls.values_list("year", flat=True)))
     years.add(datetime.date.today().year)
     return sorted(y for y in years if year_is_valid(y))

@@ -80,6 +80,28 @@ class Scope:
             queryset = queryset.filter(programme=self.programme)
         return queryset.count()
 
+    @cached_property
+    def calls(self) -> list[ProgrammeCall]:
+        """The calls of the live programmes in scope, in year order, with the number of the
+        region's projects of each call year: read once for the calls table and the headline
+        envelopes."""
+        calls = ProgrammeCall.objects.filter(programme__live=True).select_related("programme")
+        if self.programme:
+            calls = calls.filter(programme=self.programme)
+        calls = calls.annotate(
+            portal_projects=Count("programme__projects_in_programme", distinct=True, filter=Q(
+                programme__projects_in_programme__live=True,
+                programme__projects_in_programme__in_home_region=True,
+                programme__projects_in_programme__call_year=F("year"),
+            )),
+            dated_projects=Count("programme__projects_in_programme", distinct=True, filter=Q(
+                programme__projects_in_programme__live=True,
+                programme__projects_in_programme__in_home_region=True,
+                programme__projects_in_programme__call_year__isnull=False,
+            )),
+        ).order_by(F("year").asc(nulls_last=True), "programme__path", "sort_order")
+        return list(calls)
+
     @property
     def project_ids(self) -> QuerySet:
         """A subquery, never a list: the dashboards stay one query per table."""
@@ -199,21 +221,7 @@ def calls_table(scope: Scope) -> Table:
     """Calls for projects and their envelopes, as the programme publishes them: the latest
     amount of each envelope and, when it changed, where it started; with the number of
     projects of that year present in the portal. Never a total across programmes or years."""
-    calls = ProgrammeCall.objects.filter(programme__live=True).select_related("programme")
-    if scope.programme:
-        calls = calls.filter(programme=scope.programme)
-    calls = calls.annotate(
-        portal_projects=Count("programme__projects_in_programme", distinct=True, filter=Q(
-            programme__projects_in_programme__live=True,
-            programme__projects_in_programme__in_home_region=True,
-            programme__projects_in_programme__call_year=F("year"),
-        )),
-        dated_projects=Count("programme__projects_in_programme", distinct=True, filter=Q(
-            programme__projects_in_programme__live=True,
-            programme__projects_in_programme__in_home_region=True,
-            programme__projects_in_programme__call_year__isnull=False,
-        )),
-    ).order_by(F("year").asc(nulls_last=True), "programme__path", "sort_order")
+    calls = scope.calls
     rows = [{
         "programme": call.programme.title, "annee": _year_text(call.year),
         "libelle": call.label,
@@ -673,8 +681,7 @@ def summary(scope: Scope) -> Summary:
     result = Summary(projects=figures["n"], regional=figures["regional"],
                      with_budget=figures["with_budget"], budget_eur=figures["budget"])
     if scope.programme:
-        calls = [c for c in scope.programme.calls.all().order_by(
-            F("year").asc(nulls_last=True), "sort_order") if c.envelope_eur is not None]
+        calls = [c for c in scope.calls if c.envelope_eur is not None]
         result.envelopes = [Envelope(label=str(c.year) if c.year else c.label,
                                      amount=c.envelope_eur, history=c.envelope_history)
                             for c in calls]
