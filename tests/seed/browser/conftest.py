@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -57,8 +58,8 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
 
 
 @pytest.fixture(scope="package")
-def production_server(real_seed, tmp_path_factory):
-    """Base URL of gunicorn running portal.settings.production on the test database."""
+def production_env(real_seed, tmp_path_factory) -> dict:
+    """The environment of the production-settings servers (static files collected once)."""
     if connection.vendor != "postgresql":
         pytest.skip("browser tests need PostgreSQL (the server reads the test database)")
     if not CHROMIUM.exists():
@@ -76,15 +77,20 @@ def production_server(real_seed, tmp_path_factory):
         "DATABASE_URL": _database_url(),
         "STATIC_ROOT": str(workdir / "static"),
     }
-    env.pop("CACHE_URL", None)
+    env.pop("CACHE_URL", None)  # each server its own local cache: only the database is shared
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
                    env=env, cwd=BASE_DIR, check=True)
+    return env
+
+
+@contextmanager
+def gunicorn(env: dict, log: Path, workers: int = 2):
+    """A gunicorn of portal.wsgi on a free loopback port; yields its base URL."""
     port = _free_port()
-    log = workdir / "gunicorn.log"
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--timeout", "120"],
+             "--workers", str(workers), "--timeout", "120"],
             env=env, cwd=BASE_DIR, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -97,6 +103,13 @@ def production_server(real_seed, tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="package")
+def production_server(production_env, tmp_path_factory):
+    """Base URL of gunicorn running portal.settings.production on the test database."""
+    with gunicorn(production_env, tmp_path_factory.mktemp("server") / "gunicorn.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

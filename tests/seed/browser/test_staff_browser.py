@@ -8,44 +8,15 @@ removed at the end, from a separate thread: Playwright's event loop runs in the 
 thread, where Django refuses database queries."""
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.seed.browser.helpers import PASSWORD, in_thread, production_password
+
 pytestmark = pytest.mark.browser
 
 TITLE = "Épicerie itinérante de la Porte du Hainaut (test navigateur)"
-PASSWORD = "pw-navigateur-1234"
-
-
-def in_thread(work):
-    """Run `work` in its own thread (own database connection, committed), return its result."""
-    from django.db import connection
-
-    result = {}
-
-    def run():
-        try:
-            result["value"] = work()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    assert "value" in result, "database work failed (see the thread's traceback)"
-    return result["value"]
-
-
-def production_password() -> str:
-    """The password hashed as the production server can check it: the test settings hash
-    with MD5 (fast), which production's PASSWORD_HASHERS do not list, so an account saved
-    with `create_user(password=...)` here could never log in there."""
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-    from django.utils.crypto import get_random_string
-
-    return PBKDF2PasswordHasher().encode(PASSWORD, get_random_string(12), iterations=1000)
 
 
 def create_accounts():
