@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 # PostgreSQL refuses NUL in text, openpyxl refuses the others, and no person types them.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: Addresses that answer JSON, so their 400 is JSON too (the API, the search suggestions).
+JSON_PATHS = ("/api/", "/recherche/suggestions/")
 
 
 def has_control_characters(text: str) -> bool:
@@ -33,7 +35,7 @@ class RejectControlCharactersMiddleware:
     def __call__(self, request):
         if self.is_bad(request):
             reason = _("The address or the form contains invisible control characters.")
-            if request.path_info.startswith("/api/"):
+            if request.path_info.startswith(JSON_PATHS):
                 return api_bad_request(request, reason)
             return bad_request_response(request, reason)
         return self.get_response(request)

@@ -275,3 +275,9 @@ def test_an_empty_territory_search_offers_its_wider_territories(client, catalogu
     html = text(response)
     assert 'href="?q=zzkqwx&territoire=epci-200042190#results">CA de la Porte du Hainaut' in html
     assert client.get("/projets/?territoire=59632").context["wider_searches"] == []
+
+
+def test_control_characters_in_a_suggestion_request_are_a_json_400(client):
+    response = client.get("/recherche/suggestions/", {"q": "den\x00ain"})
+    assert response.status_code == 400
+    assert "contrôle" in json.loads(response.content)["detail"]
