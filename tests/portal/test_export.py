@@ -42,6 +42,9 @@ def test_csv_row_has_the_structured_fields(client, catalogue):
     row = next(r for r in csv_rows(client, "territoire=59491")
                if r[column("url")].endswith("/caph-epci/"))
     assert row[column("territories_codes")] == "epci-200042190"
+    # Official codes apart, raw, with their scale: what another tool joins on.
+    assert row[column("territories_official_codes")] == "200042190"
+    assert row[column("territories_scales")] == "epci"
     assert row[column("covered_communes")] == "3"
     assert row[column("carriers")] == "Association de test"
     assert set(row[column("publics_codes")].split(" | ")) == {"femmes-enceintes", "parents"}
