@@ -36,6 +36,9 @@ BUDGET_MS = 1500
 
 
 def main() -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a database filled before the latest migrations
     load = os.getloadavg()
     print(f"database: {connection.vendor}, load average {load[0]:.2f} {load[1]:.2f} "
           f"{load[2]:.2f}", flush=True)

@@ -733,6 +733,8 @@ class ProjectPage(Page):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
 
+    search_auto_update = False  # indexed by projects.signals.index_project (fewer saves)
+
     @classmethod
     def get_indexed_objects(cls):
         """What the search backends index, with the relations modelsearch does not prefetch

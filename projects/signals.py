@@ -2,7 +2,10 @@
 of a project, its denormalised `programme` and the data version that invalidates cached maps
 and pages."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
+from modelsearch import index
+from modelsearch.signal_handlers import post_delete_signal_handler, post_save_signal_handler
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from maps.models import DataVersion
@@ -36,6 +39,26 @@ def on_move(sender, instance, parent_page_after=None, **kwargs):
     DataVersion.bump()
 
 
+def _text_fields(model) -> set[str]:
+    """The fields whose text the search index stores (the database backend stores only
+    these: filters and ordering read the table itself)."""
+    return {field.field_name for field in model.get_search_fields()
+            if isinstance(field, index.SearchField | index.AutocompleteField)}
+
+
+def index_project(sender, instance, update_fields=None, **kwargs):
+    """modelsearch re-indexes a page at every save, and a publish from the editor saves the
+    page twice: the revision's bookkeeping (`save_revision`: latest revision, draft title,
+    dates, through `update_fields`) then the publication. The first save changes no
+    indexed text of the row, so it is not indexed (a third of the time of a publish)."""
+    if update_fields is not None and not set(update_fields) & _text_fields(sender):
+        return
+    post_save_signal_handler(instance, **kwargs)
+
+
+# ProjectPage.search_auto_update is off: these two replace modelsearch's own receivers.
+post_save.connect(index_project, sender=ProjectPage)
+post_delete.connect(post_delete_signal_handler, sender=ProjectPage)
 page_published.connect(on_publish)
 post_page_move.connect(on_move)
 page_unpublished.connect(on_unpublish)

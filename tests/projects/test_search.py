@@ -26,3 +26,17 @@ def test_the_listing_sorts_a_search_by_relevance(client, catalogue):
     response = client.get("/projets/?q=epicerie+solidaire")
     assert [p.pk for p in response.context["projects"]] == [grocery.pk]
     assert response.context["sort"] == "pertinence"
+
+
+@pytest.mark.smoke
+def test_the_index_follows_publication_not_each_save():
+    """A publish saves the page twice (revision bookkeeping, then publication): only the
+    second rewrites the index. A draft's new title is not searchable before it is
+    published; once published it is, and the old one no longer is."""
+    page = ProjectPageFactory(title="Verger partagé des Hauts", summary="Un jardin.")
+    assert search_ids("verger") == [page.pk]
+    page.title = "Potager collectif des Hauts"
+    revision = page.save_revision()
+    assert search_ids("potager") == [] and search_ids("verger") == [page.pk]
+    revision.publish()
+    assert search_ids("potager") == [page.pk] and search_ids("verger") == []
