@@ -69,9 +69,9 @@ def test_project_pages_end_at_the_footer(browser, production_server, sample, wid
         context.close()
 
 
-@pytest.mark.parametrize("which", ["/", "/projets/", "project", "/territoires/59172/",
-                                   "/cartes/projets/", "/suivi/", "/declaration-accessibilite/",
-                                   "/plan-du-site/"])
+@pytest.mark.parametrize("which", ["/", "/projets/", "project", "/faad/", "/territoires/59172/",
+                                   "/cartes/projets/", "/cartes/couverture/", "/suivi/",
+                                   "/declaration-accessibilite/", "/plan-du-site/"])
 def test_axe_finds_nothing_serious_on_key_pages(axe_page, production_server, sample, which):
     path = sample["projects"][0] if which == "project" else which
     axe_page.goto(production_server + path)
