@@ -25,12 +25,14 @@ numbers from querysets, model instances (also unsaved ones, in page previews) or
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Aggregation, IndicatorValue, Kind, Measure, period_label
@@ -41,6 +43,23 @@ ACTUAL_KINDS = frozenset({Kind.OUTPUT, Kind.OUTCOME})
 HUNDRED = Decimal(100)
 #: Territory columns a figure never needs (simplified geometry can weigh kilobytes per row).
 HEAVY = ("territory__geometry", "territory__bbox")
+
+#: What a `Figure` reads of an IndicatorValue row, and of its definition and territory.
+FIGURE_FIELDS = ("id", "kind", "status", "project_id", "territory_id", "value", "target",
+                 "baseline", "numerator", "denominator", "period_start", "period_end",
+                 "value_text", "source_note")
+FIGURE_JOINED = {
+    "code": F("definition__code"), "label": F("definition__label"),
+    "unit": F("definition__unit"), "measure": F("definition__measure"),
+    "aggregation": F("definition__aggregation"),
+    "higher_is_better": F("definition__higher_is_better"),
+    "territory_name": Coalesce(F("territory__name"), Value("")),
+}
+
+
+@functools.cache
+def _figure_fields() -> frozenset[str]:
+    return frozenset(f.name for f in fields(Figure))
 
 
 class MixedFiguresError(ValueError):
@@ -92,7 +111,7 @@ class Figure:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Figure:
-        known = {f.name for f in fields(cls)}
+        known = _figure_fields()
         values = {k: v for k, v in data.items() if k in known}
         for name in ("value", "target", "baseline", "numerator", "denominator"):
             if values.get(name) is not None:
@@ -145,9 +164,13 @@ def reporting_year(start: datetime.date | None, end: datetime.date | None) -> in
 
 
 def figures(source: Iterable[IndicatorValue | Figure | Mapping] | QuerySet) -> list[Figure]:
-    """Plain records from a queryset of values, model instances, dicts or figures."""
+    """Plain records from a queryset of values, model instances, dicts or figures.
+
+    A queryset is read as rows (`values()`), its definition and territory joined in the same
+    statement: building thousands of model instances (a national campaign page reads 6,000
+    figures) cost three quarters of the page's time."""
     if isinstance(source, QuerySet):
-        source = source.select_related("definition", "territory").defer(*HEAVY)
+        source = source.values(*FIGURE_FIELDS, **FIGURE_JOINED)
     out = []
     for item in source:
         if isinstance(item, Figure):
