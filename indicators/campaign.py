@@ -213,6 +213,7 @@ def campaign_years(programme) -> list[int]:
     current year. One small query (a UNION) over precomputed rows."""
     figures = IndicatorAggregate.objects.filter(programme=programme, year__isnull=False)
     calls = ProgrammeCall.objects.filter(programme=programme, year__isnull=False)
-    years = set(figures.values_list("year", flat=True).union(calls.values_list("year", flat=True)))
+    years = set(figures.order_by().values_list("year", flat=True)
+                .union(calls.order_by().values_list("year", flat=True)))
     years.add(datetime.date.today().year)
     return sorted(y for y in years if year_is_valid(y))

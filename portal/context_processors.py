@@ -27,8 +27,10 @@ def legal_links() -> dict[str, str]:
         # One query: the editorial pages' kinds and the listing's path side by side.
         listing = ProjectIndexPage.objects.live().annotate(
             kind=Value("projects", output_field=CharField()))
-        rows = (ContentPage.objects.live().values_list("kind", "url_path", "path")
-                .union(listing.values_list("kind", "url_path", "path")).order_by("path"))
+        # (each side unordered: SQLite refuses ORDER BY inside a compound statement)
+        rows = (ContentPage.objects.live().order_by().values_list("kind", "url_path", "path")
+                .union(listing.order_by().values_list("kind", "url_path", "path"))
+                .order_by("path"))
         urls, links = PageUrls(None), {}
         for kind, url_path, _path in rows:
             links.setdefault(kind.replace("-", "_"), urls(url_path))
