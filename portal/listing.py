@@ -128,6 +128,9 @@ def vocabulary_options(name: str, rows, used: set[int], chosen: set[str], counts
     the listing, or when it is chosen. Its count is what ticking it gives: its projects,
     its members' for a family, and the « tous publics » ones (`facet_counts`)."""
     family_of = cached.families.get(name, {})
+    # « tous publics » is a public: a theme whose pk happens to be that of a universal
+    # public is neither listed first nor marked as such.
+    universal_pks = cached.universal if name == "public" else set()
     members: dict[int, list] = {}
     for row in rows:
         members.setdefault(family_of.get(row[0]), []).append(row)
@@ -137,9 +140,9 @@ def vocabulary_options(name: str, rows, used: set[int], chosen: set[str], counts
     def option(pk, code, label, level):
         own = counts[f"{name}:family"] if level == 0 else counts[name]
         return Option(code, label, own.get(pk, 0) + universal, level=level,
-                      universal=pk in cached.universal, family=level == 0 and pk in members)
+                      universal=pk in universal_pks, family=level == 0 and pk in members)
 
-    heads = sorted(members.get(None, []), key=lambda r: (r[0] not in cached.universal,
+    heads = sorted(members.get(None, []), key=lambda r: (r[0] not in universal_pks,
                                                          normalize_name(r[2])))
     for pk, code, label in heads:
         group = members.get(pk, [])
@@ -345,8 +348,7 @@ def select_page(project_filter: ProjectFilter, number, per_page: int) -> Selecti
     the facets come from these rows, the page's cards or records from one more query.
     Written once, for /projets/ (and the programme and territory pages) and /api/projets/."""
     with_level = project_filter.scope is not None
-    rows = list(project_filter.qs.values_list("pk", "level") if with_level
-                else project_filter.qs.values_list("pk"))
+    rows = project_filter.selection_rows()
     return SelectionPage(rows, Paginator(rows, per_page).get_page(number), with_level)
 
 

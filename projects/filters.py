@@ -15,9 +15,11 @@ the count next to a public says how many projects ticking it would add or keep).
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -38,7 +40,7 @@ from projects.models import (
 )
 from projects.search import MAX_QUERY_LENGTH, search_ids
 from projects.selection import choices as listing_choices
-from projects.selection import in_ids
+from projects.selection import data_version, in_ids
 from projects.territory import Resolution, TerritoryScope, resolve_territory
 
 #: Years a project may be filtered on: anything else is a form error, not a crash.
@@ -101,17 +103,33 @@ class TerritoryField(forms.CharField):
         kwargs.setdefault("max_length", None)
         super().__init__(*args, **kwargs)
 
+    #: Set by `ProjectFilter.form`: the request whose data version keys the cached reading.
+    request = None
+
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
-        resolution = resolve_territory(value)
+        resolution = cached_resolution(value, self.request)
         if resolution.territory is None:
             raise ValidationError(
                 _("No commune, EPCI, département or region matches “%(value)s”."),
                 code="unknown_territory", params={"value": resolution.query},
             )
         return resolution
+
+
+#: How long a territory reading stays cached (keyed on the data version anyway).
+RESOLUTION_TIMEOUT = 6 * 3600
+
+
+def cached_resolution(value: str, request=None) -> Resolution:
+    """`resolve_territory`, cached per text under the data version (a territory import
+    bumps it): the same few names and codes are typed again and again, and each reading is
+    a query of its own."""
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    key = f"territory-resolution:{data_version(request)}:{digest}"
+    return cache.get_or_set(key, lambda: resolve_territory(value), RESOLUTION_TIMEOUT)
 
 
 class TerritoryFilter(django_filters.Filter):
@@ -171,16 +189,6 @@ class FamilyCheckboxes(forms.CheckboxSelectMultiple):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         option["attrs"].update(self.option_attrs.get(str(value), {}))
         return option
-
-
-def vocabulary_q(prefix: str, chosen, universal: bool = False) -> Q:
-    """Link rows of the chosen entries of a vocabulary, of the members of the chosen
-    families, and (publics) of the « tous publics » entries, open to everyone whatever
-    public is chosen: the one definition of what ticking a public or a theme means."""
-    q = Q(**{f"{prefix}__in": chosen}) | Q(**{f"{prefix}__family__in": chosen})
-    if universal:
-        q |= Q(**{f"{prefix}__universal": True})
-    return q
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -262,6 +270,13 @@ class ProjectFilter(django_filters.FilterSet):
             choices = list(groups.items())
         self.filters["axe"].extra["choices"] = choices
 
+    @property
+    def form(self):
+        form = super().form
+        if "territoire" in form.fields:
+            form.fields["territoire"].request = getattr(self, "request", None)
+        return form
+
     # -- state read by the listing ------------------------------------------------------
 
     def cleaned(self, name: str):
@@ -297,7 +312,7 @@ class ProjectFilter(django_filters.FilterSet):
         if territory is None:
             return None
         if getattr(self, "_scope", None) is None or self._scope.territory != territory:
-            self._scope = TerritoryScope(territory)
+            self._scope = TerritoryScope(territory, data_version(getattr(self, "request", None)))
         return self._scope
 
     @property
@@ -363,8 +378,74 @@ class ProjectFilter(django_filters.FilterSet):
             self._qs = self.order(self.filtered())
         return self._qs
 
-    def order(self, queryset):
-        if self.scope is not None:
+    #: The filters whose facet counts leave them out ("all filters but this one").
+    FACETED = ("perimetre", "programme", "public", "thematique", "axe", "statut", "annee",
+               "porteur")
+
+    def exclusive_facets(self) -> list[str]:
+        """The facets counted over the selection *without* their own filter: those whose
+        filter is in force, and the perimeter whenever it restricts (the region by
+        default), so that the other perimeters say how many they would give."""
+        active = self.active_filters()
+        if (self.perimeter != Perimeter.ALL and not self.territory_error
+                and "perimetre" in self.form.fields):
+            active.add("perimetre")
+        return [name for name in self.FACETED if name in active]
+
+    def selection_rows(self) -> list[tuple]:
+        """The listing's selection as ordered rows: (pk,), or (pk, level) with a territory,
+        the same rows in the same order as `qs.values_list("pk", "level")`, AND the ids
+        each exclusive facet counts over (`exclusive_ids`), from ONE statement.
+
+        The statement selects the projects that pass every filter but the exclusive
+        facets', with one bit per exclusive facet whose filter they fail, and keeps those
+        that fail at most one: bit 0 is the selection, bit i the projects that ticking
+        another option of facet i would show. The facet counts then read plain id arrays
+        instead of re-running every filter but one per facet.
+
+        The levels come from the territory's cached scope (`TerritoryScope.levels`), not a
+        sub-query per row: the statement orders by the sort's other keys, and the local-
+        first sort is a stable sort on the level in Python (ORDER BY level, title, pk)."""
+        exclusive = self.exclusive_facets()
+        queryset = self.filtered(without=tuple(exclusive))
+        self._exclusive_ids = {name: [] for name in exclusive}
+        if exclusive and not self.territory_error:
+            misses = sum((Case(When(self.condition(name, self.cleaned(name)), then=Value(0)),
+                               default=Value(1 << i), output_field=IntegerField())
+                          for i, name in enumerate(exclusive)), Value(0))
+            queryset = queryset.annotate(misses=misses).filter(
+                misses__in=[0, *(1 << i for i in range(len(exclusive)))])
+            found = self.order(queryset, with_level=False).values_list("pk", "misses")
+            ids = []
+            for pk, missed in found:
+                if not missed:
+                    ids.append(pk)
+                    for name in exclusive:
+                        self._exclusive_ids[name].append(pk)
+                else:
+                    self._exclusive_ids[exclusive[missed.bit_length() - 1]].append(pk)
+        else:
+            ids = list(self.order(queryset, with_level=False).values_list("pk", flat=True))
+        if self.scope is None:
+            return [(pk,) for pk in ids]
+        levels = self.scope.levels
+        rows = [(pk, levels[pk]) for pk in ids]
+        if self.sort == "proximite":
+            rows.sort(key=lambda row: row[1])
+        return rows
+
+    def exclusive_ids(self, name: str) -> list[int]:
+        """The projects facet `name` counts over when its filter is in force: every filter
+        but this one (read by `selection_rows`, else one query)."""
+        found = getattr(self, "_exclusive_ids", {})
+        if name in found:
+            return found[name]
+        return list(self.filtered(without=(name,)).order_by().values_list("pk", flat=True))
+
+    def order(self, queryset, with_level: bool = True):
+        """The listing's order; `with_level=False` leaves the level out (`selection_rows`
+        applies it to the rows)."""
+        if self.scope is not None and with_level:
             queryset = queryset.annotate(level=self.scope.level())
         sort = self.sort
         if sort == "pertinence":
@@ -375,7 +456,7 @@ class ProjectFilter(django_filters.FilterSet):
                              default=Value(len(ids)), output_field=IntegerField())
             return queryset.order_by(relevance, "title", "pk")
         if sort == "proximite":
-            return queryset.order_by("level", "title", "pk")
+            return queryset.order_by(*(("level",) if with_level else ()), "title", "pk")
         if sort == "recent":
             return queryset.order_by("-start_date", "-call_year", "title", "pk")
         if sort == "programme":
@@ -389,55 +470,103 @@ class ProjectFilter(django_filters.FilterSet):
             self._search_cache[text] = search_ids(text)
         return self._search_cache[text]
 
-    def filter_q(self, queryset, name, value):
+    # Each filter is a condition (`condition`), applied by its `filter_*` method: the
+    # combined selection statement (`selection_rows`) also reads the conditions of the
+    # facets' filters as columns, to tell which projects each exclusive count is over.
+
+    def condition(self, name: str, value=None) -> Q:
+        """The condition of one selecting filter (or of the perimeter) for `value`."""
+        if name == "perimetre":
+            return scope_q(self.perimeter)
+        return getattr(self, f"{name}_condition")(value)
+
+    def q_condition(self, value) -> Q:
         # One array parameter, never `IN ()`: no match must stay an SQL condition (the
         # facet counts compile this filter beside others), not Django's EmptyResultSet.
-        return queryset.filter(in_ids("pk", self._search(value)))
+        return Q(in_ids("pk", self._search(value)))
 
-    def filter_programme(self, queryset, name, value):
-        return queryset.filter(programme=value)
+    def programme_condition(self, value) -> Q:
+        return Q(programme=value)
 
-    def filter_territory(self, queryset, name, value: Resolution):
-        return queryset.filter(self.scope.projects_q())
+    def territoire_condition(self, value) -> Q:
+        return self.scope.projects_q()
 
-    def filter_perimeter(self, queryset, name, value):
-        """Applied by `filtered` whatever the data (the region by default)."""
-        return queryset
-
-    def filter_publics(self, queryset, name, value):
+    def public_condition(self, value) -> Q:
         if not value:
-            return queryset
-        return queryset.filter(
-            pk__in=ProjectPage.publics.through.objects.filter(
-                vocabulary_q("public", value, universal=True)).values("projectpage_id"))
+            return Q()
+        return Q(pk__in=ProjectPage.publics.through.objects.filter(
+            public_id__in=self._entries("public", value, universal=True))
+            .values("projectpage_id"))
 
-    def filter_themes(self, queryset, name, value):
+    def thematique_condition(self, value) -> Q:
         if not value:
-            return queryset
-        return queryset.filter(
-            pk__in=ProjectPage.themes.through.objects.filter(
-                vocabulary_q("theme", value)).values("projectpage_id"))
+            return Q()
+        return Q(pk__in=ProjectPage.themes.through.objects.filter(
+            theme_id__in=self._entries("thematique", value)).values("projectpage_id"))
 
-    def filter_axis(self, queryset, name, value):
+    def _entries(self, name: str, chosen, universal: bool = False) -> list[int]:
+        """What ticking entries of a vocabulary means, as ids: the chosen entries, the
+        members of the chosen families, and (publics) the « tous publics » entries, open to
+        everyone whatever public is chosen. Read from the cached choices (families and
+        universal entries), so that the link table is read through its index on the entry
+        instead of joined to the vocabulary to test each row's family."""
+        picked = {entry.pk for entry in chosen}
+        families = self.choices.families.get(name, {})
+        ids = picked | {pk for pk, family in families.items() if family in picked}
+        if universal:
+            ids |= self.choices.universal
+        return sorted(ids)
+
+    def axe_condition(self, value) -> Q:
         programme_slug, _sep, code = value.rpartition(":")
         axes = ProgrammeAxis.objects.filter(code=code)
         if self.fixed_programme is not None:
             axes = axes.filter(programme=self.fixed_programme)
         elif programme_slug:
             axes = axes.filter(programme__slug=programme_slug)
-        return queryset.filter(
-            pk__in=ProjectPage.axes.through.objects.filter(programmeaxis__in=axes)
-            .values("projectpage_id"))
+        return Q(pk__in=ProjectPage.axes.through.objects.filter(programmeaxis__in=axes)
+                 .values("projectpage_id"))
+
+    def statut_condition(self, value) -> Q:
+        return status_q(value, self.today)
+
+    def annee_condition(self, value) -> Q:
+        return year_q(value)
+
+    def porteur_condition(self, value) -> Q:
+        return Q(pk__in=ProjectOrganisation.objects.filter(
+            organisation=value, role=CARRIER).values("project_id"))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(self.q_condition(value))
+
+    def filter_programme(self, queryset, name, value):
+        return queryset.filter(self.programme_condition(value))
+
+    def filter_territory(self, queryset, name, value: Resolution):
+        return queryset.filter(self.territoire_condition(value))
+
+    def filter_perimeter(self, queryset, name, value):
+        """Applied by `filtered` whatever the data (the region by default)."""
+        return queryset
+
+    def filter_publics(self, queryset, name, value):
+        return queryset.filter(self.public_condition(value))
+
+    def filter_themes(self, queryset, name, value):
+        return queryset.filter(self.thematique_condition(value))
+
+    def filter_axis(self, queryset, name, value):
+        return queryset.filter(self.axe_condition(value))
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(status_q(value, self.today))
+        return queryset.filter(self.statut_condition(value))
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(year_q(value))
+        return queryset.filter(self.annee_condition(value))
 
     def filter_carrier(self, queryset, name, value):
-        return queryset.filter(pk__in=ProjectOrganisation.objects.filter(
-            organisation=value, role=CARRIER).values("project_id"))
+        return queryset.filter(self.porteur_condition(value))
 
     def filter_sort(self, queryset, name, value):
         """Ordering is applied last, by `order`, whatever the filters."""

@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -278,30 +277,24 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
     from projects.filters import year_q
 
     fields = project_filter.form.fields
-    active = project_filter.active_filters() if project_filter.is_bound else set()
     today = project_filter.today
+    # The facets counted without their own filter, over the ids the selection statement
+    # set apart for each (`ProjectFilter.selection_rows`); every other over the selection.
+    active = set(project_filter.exclusive_facets())
 
-    def base(name: str, column_model, column: str, ids=IDS):
-        """Rows of `column_model` restricted to the projects counted for facet `name`."""
-        if name in active:
-            ids = project_filter.filtered(without=(name,)).values("pk")
-            return column_model.objects.filter(**{f"{column}__in": ids})
-        return column_model.objects.filter(in_ids(f"{column}_id", ids))
+    def ids_for(name: str) -> Sequence[int]:
+        name = name.partition(":")[0]
+        return project_filter.exclusive_ids(name) if name in active else selection_ids
+
+    def base(name: str, column_model, column: str):
+        """Rows of `column_model` restricted to the projects counted for facet `name`
+        (`IDS`, bound per facet by `ids_for`)."""
+        return column_model.objects.filter(in_ids(f"{column}_id", IDS))
 
     def projects_for(name: str):
-        if name in active:
-            return ProjectPage.objects.filter(
-                pk__in=project_filter.filtered(without=(name,)).values("pk"))
         return ProjectPage.objects.filter(in_ids("pk", IDS))
 
     builders: list[tuple[str, tuple, Callable[[], QuerySet]]] = []
-    # The perimeter always restricts (the region by default): its counts are over the
-    # selection without it, so that the other perimeters say how many they would give.
-    from projects.coverage import Perimeter
-
-    if ("perimetre" in fields and project_filter.perimeter != Perimeter.ALL
-            and not project_filter.territory_error):  # else nothing is selected
-        active = active | {"perimetre"}
     if "perimetre" in fields:
         builders.append(("perimetre", (), lambda: _grouped(
             projects_for("perimetre"), Cast(F("in_home_region"), IntegerField()))))
@@ -346,22 +339,15 @@ def facet_counts(project_filter, selection_ids: Sequence[int], choices_: Choices
         "porteur", ProjectOrganisation, "project").filter(role=CARRIER).values(
         k=F("organisation_id")).annotate(n=Count("project_id", distinct=True)).order_by(
         "-n", "organisation__name")[:max_carriers]))
-    parts = []
-    empty = set()
-    for name, key, build in builders:
-        if name.partition(":")[0] in active:  # depends on the filters' values: compiled
-            try:
-                sql, params = build().query.sql_with_params()
-            except EmptyResultSet:  # a filter that matches nothing (no keyword hit)
-                empty.add(name)
-                continue
-        else:
-            sql, params = compiled(("facet", name, *key), build)
-        parts.append((name, sql, bind(params, selection_ids)))
-    counts = run_grouped(parts)
-    for name in empty:
-        counts.setdefault(name, {})
-    return counts
+    # Every part depends on the ids only: compiled once per process, bound per request.
+    parts = [(name, *_bound(compiled(("facet", name, *key), build), ids_for(name)))
+             for name, key, build in builders]
+    return run_grouped(parts)
+
+
+def _bound(found: tuple[str, tuple], ids: Sequence[int]) -> tuple[str, list]:
+    sql, params = found
+    return sql, bind(params, ids)
 
 
 def run_grouped(parts: list[tuple[str, str, list]]) -> dict[str, dict]:

@@ -47,3 +47,28 @@ def fast_select(field, css_class="", describedby=""):
     flags = "".join(f" {k}" for k, v in attributes.items() if v is True)
     return format_html("<select{}{}>{}</select>", html_attrs, mark_safe(flags),  # noqa: S308
                        mark_safe(_options(widget.choices, _selected(field))))  # noqa: S308
+
+
+@register.simple_tag
+def fast_checkboxes(field):
+    """`{% fast_checkboxes field %}`: the DSFR checkboxes of a multiple choice filter, one
+    `fr-checkbox-group` per option (members of a family indented, families and « tous
+    publics » marked through the widget's `option_attrs`), with Django's ids
+    (`<auto_id>_<index>`)."""
+    widget = field.field.widget
+    chosen = _selected(field)
+    option_attrs = getattr(widget, "option_attrs", {})
+    rows = []
+    for index, (key, label) in enumerate(widget.choices):
+        key = "" if key is None else str(key)
+        attrs = option_attrs.get(key, {})
+        kind = (" portal-facet__member" if attrs.get("member") else
+                " portal-facet__family" if attrs.get("family") or attrs.get("universal") else "")
+        option_id = f"{field.auto_id}_{index}"
+        rows.append(format_html(
+            '<div class="fr-checkbox-group fr-checkbox-group--sm{}">'
+            '<input type="checkbox" name="{}" value="{}" id="{}"{}>'
+            '<label class="fr-label" for="{}">{}</label></div>',
+            kind, field.html_name, key, option_id,
+            mark_safe(" checked") if key in chosen else "", option_id, label))  # noqa: S308
+    return mark_safe("".join(rows))  # noqa: S308

@@ -8,6 +8,8 @@ from portal.views import catalogue as views
 
 urlpatterns = [
     path("", include("portal.urls.project_maps")),
+    # The Wagtail project index, served with its route cached (views.project_index).
+    path(views.INDEX_PATH, views.project_index),
     path("projets/export.csv", views.export_csv, name="project-export-csv"),
     path("projets/export.xlsx", views.export_xlsx, name="project-export-xlsx"),
     path("projets/export.geojson", views.export_geojson, name="project-export-geojson"),

@@ -3,11 +3,16 @@ listing and the territory pages. Each reads the same GET parameters as /projets/
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from wagtail.models import Page, Site
+from wagtail.views import serve as wagtail_serve
 
 from portal import exports
 from portal.listing import listing_queryset, project_listing
@@ -20,12 +25,42 @@ from portal.territory_page import (
     with_context_figures,
 )
 from projects.filters import ProjectFilter
+from projects.models import ProjectIndexPage
+from projects.selection import data_version
 from projects.territory import (
     is_exact,
     resolve_territory,
     suggest_territories,
     territory_key,
 )
+
+#: The Wagtail path of the project index (its public address /projets/, DESIGN.md §3).
+INDEX_PATH = "projets/"
+ROUTE_TIMEOUT = 3600
+
+
+def project_index(request):
+    """/projets/: the Wagtail project index page, served by Wagtail's own `serve` (its
+    hooks, view restrictions, HTTP methods, editable page) with the route to the page read
+    from the cache. Wagtail finds the site and walks the tree at every request (five
+    queries, a third of the listing's); which page answers /projets/ on which site changes
+    only with a publish, an unpublish or a move, which all bump the data version the route
+    is keyed on (with the site root paths Wagtail itself caches, so that editing a Site
+    changes the key too). Anything unexpected (no such page, several sites matching)
+    leaves the route to Wagtail."""
+    roots = Site.get_site_root_paths()
+    digest = hashlib.sha1(f"{roots}|{request.get_host()}|{request.get_port()}".encode())
+    key = f"route:{INDEX_PATH}:{data_version(request)}:{digest.hexdigest()[:16]}"
+    found = cache.get(key)
+    if found is None:
+        route = Page.route_for_request(request, INDEX_PATH)  # Wagtail's walk, kept on request
+        if route is not None and isinstance(route[0], ProjectIndexPage) and not (
+                route[1] or route[2]):
+            cache.set(key, (Site.find_for_request(request), route[0]), ROUTE_TIMEOUT)
+    else:
+        request._wagtail_site, page = found
+        request._wagtail_route_for_request = (page, [], {})
+    return wagtail_serve(request, INDEX_PATH)
 
 
 def filtered_projects(request) -> ProjectFilter:
