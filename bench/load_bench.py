@@ -52,6 +52,18 @@ def database_url(name: str) -> str:
     return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
+def commune_codes(url: str) -> list[str]:
+    """INSEE codes of communes of the home region, in a fixed order (psycopg, before the
+    server starts): a different one per request of the cold case."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT code FROM maps_territory WHERE scale = 'commune' "
+                            "AND code LIKE ANY(ARRAY['59%%', '62%%', '02%%', '60%%', '80%%']) "
+                            "ORDER BY code").fetchall()
+    return [code for (code,) in rows]
+
+
 def load(url_for, seconds: float, clients: int) -> tuple[float, int]:
     """(requests per second, errors) of `clients` threads asking `url_for(n)` for
     `seconds`."""
@@ -124,18 +136,25 @@ def main(argv=None) -> int:
             print(f"gunicorn, production settings, {args.workers} workers, {args.clients} "
                   f"clients × {args.seconds:.0f} s per case, database {args.database}; "
                   f"load average {os.getloadavg()[0]:.1f}", flush=True)
+            communes = commune_codes(env["DATABASE_URL"])
             results = {}
             for label, url_for in (
                     ("static file (whitenoise)", lambda n: base + static_path),
                     ("listing, from the page cache", lambda n: base + LISTING),
                     ("listing, uncached (v=<n> on each request)",
-                     lambda n: f"{base}{LISTING}&v={n}")):
+                     lambda n: f"{base}{LISTING}&v={n}"),
+                    # Nothing of this territory cached yet (its covering projects, their
+                    # levels, its reading): the listing as a stream of different visitors.
+                    ("listing, uncached, a new commune each time",
+                     lambda n: f"{base}/projets/?territoire={communes[n % len(communes)]}"
+                               "&thematique=bench-theme-3&statut=en-cours")):
                 rate, errors = load(url_for, args.seconds, args.clients)
                 results[label] = rate
                 print(f"{label:44} {rate:8.1f} req/s  ({errors} errors; load average "
                       f"{os.getloadavg()[0]:.1f})", flush=True)
             static = results["static file (whitenoise)"]
             print(f"uncached listing ÷ static: {results['listing, uncached (v=<n> on each request)'] / static:.3f} (target ≥ 0.05)")  # noqa: E501
+            print(f"uncached listing, new commune each time ÷ static: {results['listing, uncached, a new commune each time'] / static:.3f}")  # noqa: E501
             print(f"cached listing ÷ static:   {results['listing, from the page cache'] / static:.3f} (target ≥ 0.3)")  # noqa: E501
         finally:
             server.terminate()
