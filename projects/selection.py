@@ -169,10 +169,30 @@ class Choices:
         return value
 
 
+_MEMO: dict[str, object] = {}
+MEMO_SIZE = 200
+
+
+def remembered(key: str, build: Callable[[], object], timeout: int):
+    """`cache.get_or_set`, also remembered by this process: the key carries the data
+    version, so an entry is never stale, and unpickling the choices (every carrier of the
+    catalogue) or a département's levels at each request cost more than the statements
+    that use them. The value is shared between requests: read-only. Keyed on the cache's
+    prefix too (the tests give every test a prefix of its own)."""
+    memo_key = f"{cache.key_prefix}:{key}"
+    found = _MEMO.get(memo_key)
+    if found is None:
+        found = cache.get_or_set(key, build, timeout)
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[memo_key] = found
+    return found
+
+
 def choices(programme: ProgrammePage | None = None, request=None) -> Choices:
     version = data_version(request)
     key = f"listing-choices:{programme.pk if programme else 'all'}:{version}:{get_language()}"
-    return cache.get_or_set(key, lambda: _build_choices(programme), CHOICES_TIMEOUT)
+    return remembered(key, lambda: _build_choices(programme), CHOICES_TIMEOUT)
 
 
 def listing_base(programme: ProgrammePage | None = None) -> QuerySet:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -315,9 +314,10 @@ class TerritoryScope:
             if self.version is None:
                 self._levels = self._covering_levels()
             else:
+                from projects.selection import remembered
+
                 key = f"territory-levels:{self.version}:{self.territory.pk}"
-                self._levels = cache.get_or_set(key, self._covering_levels,
-                                                PROJECT_IDS_TIMEOUT)
+                self._levels = remembered(key, self._covering_levels, PROJECT_IDS_TIMEOUT)
         return self._levels
 
     def _covering_levels(self) -> dict[int, int]:
