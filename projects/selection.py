@@ -189,6 +189,11 @@ def remembered(key: str, build: Callable[[], object], timeout: int):
     return found
 
 
+def forget_remembered() -> None:
+    """Empty this process's memo (`remembered`): the bench's cold case."""
+    _MEMO.clear()
+
+
 def choices(programme: ProgrammePage | None = None, request=None) -> Choices:
     version = data_version(request)
     key = f"listing-choices:{programme.pk if programme else 'all'}:{version}:{get_language()}"
