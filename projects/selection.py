@@ -190,7 +190,8 @@ def remembered(key: str, build: Callable[[], object], timeout: int):
 
 
 def forget_remembered() -> None:
-    """Empty this process's memo (`remembered`): the bench's cold case."""
+    """Empty this process's memo (`remembered`): a cold start, for the bench and the tests
+    that clear the cache (an entry is never stale, so nothing else needs it)."""
     _MEMO.clear()
 
 

@@ -6,6 +6,8 @@ and rendering them cost more than all the SQL of the page. The HTML is the same 
 (`id`, `name`, `selected`, `<optgroup>`), plus the attributes given to the tag.
 """
 
+from typing import NamedTuple
+
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -49,12 +51,19 @@ def fast_select(field, css_class="", describedby=""):
                        mark_safe(_options(widget.choices, _selected(field))))  # noqa: S308
 
 
+class Checkboxes(NamedTuple):
+    count: int
+    html: str
+
+
 @register.simple_tag
-def fast_checkboxes(field):
-    """`{% fast_checkboxes field %}`: the DSFR checkboxes of a multiple choice filter, one
-    `fr-checkbox-group` per option (members of a family indented, families and « tous
-    publics » marked through the widget's `option_attrs`), with Django's ids
-    (`<auto_id>_<index>`)."""
+def fast_checkboxes(field) -> Checkboxes:
+    """`{% fast_checkboxes field as boxes %}` then `{{ boxes.count }}` and `{{ boxes.html }}`:
+    the DSFR checkboxes of a multiple choice filter, one `fr-checkbox-group` per option
+    (members of a family indented, families and « tous publics » marked through the
+    widget's `option_attrs`), with Django's ids (`<auto_id>_<index>`). The choices are read
+    once for both: a page that did not set them (a map page) iterates a queryset, and
+    `|length` on it would be one more COUNT per field."""
     widget = field.field.widget
     chosen = _selected(field)
     option_attrs = getattr(widget, "option_attrs", {})
@@ -71,4 +80,4 @@ def fast_checkboxes(field):
             '<label class="fr-label" for="{}">{}</label></div>',
             kind, field.html_name, key, option_id,
             mark_safe(" checked") if key in chosen else "", option_id, label))  # noqa: S308
-    return mark_safe("".join(rows))  # noqa: S308
+    return Checkboxes(len(rows), mark_safe("".join(rows)))  # noqa: S308

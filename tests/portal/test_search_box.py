@@ -6,12 +6,12 @@ import re
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from projects.search import search_ids, spellings
 from projects.territory import read_search, resolve_territory, suggest_territories
+from tests.caches import clear_caches
 from tests.maps.factories import TerritoryFactory
 from tests.projects.factories import ProjectPageFactory
 
@@ -203,10 +203,10 @@ def test_suggestion_queries_are_constant_and_cached(client, catalogue):
     assert short == 0  # too short: nothing read
     count("denain")
     assert count("denain") == 1  # the same text again: only the data version is read
-    cache.clear()
+    clear_caches()
     cold = count("denain")  # + the cached lists of projects and carriers, built once
     ProjectPageFactory.create_batch(3, parent=catalogue.faad)
-    cache.clear()
+    clear_caches()
     assert count("denain") == cold  # whatever the size of the catalogue
 
 

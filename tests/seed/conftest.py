@@ -18,12 +18,12 @@ import os
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
 
 from maps.services.import_territories import load_reference_territories
 from portal.seeding import load_seed
+from tests.caches import clear_caches
 from tests.conftest import SMALL_SUFFIX
 
 SEED_DIR = os.path.dirname(__file__)
@@ -46,8 +46,7 @@ def _switch_to(name: str) -> None:
     connection.close()
     connection.settings_dict["NAME"] = name
     ContentType.objects.clear_cache()
-    for cache in caches.all():
-        cache.clear()
+    clear_caches()
 
 
 def _create_from(template: str, name: str, *, fresh: bool) -> None:

@@ -4,12 +4,12 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 
 from indicators.territory_figures import figure_labels
 from maps.models import Scale, Territory
 from maps.services.gaps import region_communes
 from projects.models import ProjectCoverage, ProjectPage
+from tests.caches import clear_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,9 @@ LOCAL = [Scale.COMMUNE, Scale.CUSTOM, Scale.EPCI]
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 def text_of(html):

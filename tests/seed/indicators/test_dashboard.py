@@ -7,13 +7,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils.translation import gettext
 
 from indicators import precomputed
 from indicators.models import IndicatorValue
 from maps.models import Scale
 from projects.models import ProgrammePage, ProjectCoverage, ProjectPage
+from tests.caches import clear_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ def test_context_figures_appear_once_with_every_project_citing_them(client):
 def test_dashboard_query_count_is_bounded(client, django_assert_max_num_queries, path):
     """About two queries per table whatever the number of projects, values or territories
     (the first time: the coverage counts are cached afterwards)."""
-    cache.clear()
+    clear_caches()
     with django_assert_max_num_queries(24):
         assert client.get(path).status_code == 200
 

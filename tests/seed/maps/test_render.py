@@ -1,21 +1,21 @@
 """Cached map services and coverage gaps, on the real territories."""
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Q
 
 from maps.builders import MarkerSpec
 from maps.models import DataVersion, Scale, Territory
 from maps.services import gaps, render
+from tests.caches import clear_caches
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 def territory(scale, code):

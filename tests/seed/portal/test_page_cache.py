@@ -4,21 +4,21 @@ version bump) invalidates it; logged-in agents, pages with a CSRF token and othe
 never cached."""
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from maps.models import DataVersion
 from portal.page_cache import HEADER
+from tests.caches import clear_caches
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture
 def page_cache_on():
-    cache.clear()
+    clear_caches()
     with override_settings(PAGE_CACHE_ENABLED=True):
         yield
-    cache.clear()
+    clear_caches()
 
 
 def test_second_anonymous_visit_is_a_hit_with_etag_and_vary(client,

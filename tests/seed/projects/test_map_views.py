@@ -4,10 +4,10 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 
 from maps.models import Scale, Territory
 from projects.models import ProjectCoverage, ProjectPage
+from tests.caches import clear_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,9 @@ CDN = re.compile(r"cdn\.|jsdelivr|cloudflare|unpkg|code\.jquery|bootstrapcdn|fon
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 def project(slug):

@@ -1,0 +1,13 @@
+"""Emptying every cache a request reads, for tests that measure a cold start."""
+
+from django.core.cache import caches
+
+from projects.selection import forget_remembered
+
+
+def clear_caches() -> None:
+    """Django's caches and the process's memo of choices and levels (keyed on the data
+    version, which a test's rollback can give back to other data)."""
+    for cache in caches.all():
+        cache.clear()
+    forget_remembered()
