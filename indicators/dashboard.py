@@ -41,7 +41,7 @@ from indicators.models import (
     Kind,
     ProjectArea,
 )
-from maps.models import DataVersion, Scale, Territory, home_region_code
+from maps.models import Scale, Territory, home_region_code
 from projects.coverage import Perimeter, scope_q
 from projects.models import (
     ProgrammeAxis,
@@ -106,10 +106,6 @@ class Scope:
     def project_ids(self) -> QuerySet:
         """A subquery, never a list: the dashboards stay one query per table."""
         return self.projects.values("pk")
-
-    @cached_property
-    def data_version(self) -> int:
-        return DataVersion.current()
 
     @property
     def slug(self) -> str:

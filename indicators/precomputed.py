@@ -41,6 +41,7 @@ from indicators.models import (
 from maps.models import Scale, Territory
 from projects import coverage
 from projects.models import ProjectCoverage, ProjectPage
+from projects.versions import bump_programmes
 
 #: The scales of the monitoring tables (projects per département, per EPCI).
 AREA_SCALES = (Scale.DEPARTEMENT, Scale.EPCI)
@@ -218,10 +219,14 @@ def refresh_projects(project_ids: Iterable[int]) -> Refreshed:
 
 
 def refresh_pending() -> int:
-    """Refresh the programme × indicator pairs marked by saved or deleted figures."""
+    """Refresh the programme × indicator pairs marked by saved or deleted figures, and move
+    their programmes' data versions on (the cached monitoring pages show these figures)."""
     pairs = set(_pending())
     _pending().clear()
-    return _refresh_indicators(pairs) if pairs else 0
+    if not pairs:
+        return 0
+    bump_programmes({programme_id for programme_id, _definition in pairs})
+    return _refresh_indicators(pairs)
 
 
 def mark(programme_id: int | None, definition_id: int | None) -> None:

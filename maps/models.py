@@ -210,11 +210,31 @@ class Territory(index.Indexed, models.Model):
         ).values("pk")
 
 
-class DataVersion(models.Model):
-    """A counter bumped on every publish and import: part of every map cache key, so that a
-    cached map is never older than the data it draws, on any app server."""
+#: The data version every cached page, map and table of the whole catalogue keys on: bumped
+#: by every change, whatever its scope.
+CATALOGUE = "catalogue"
+#: The data version of the territories alone (their names, shapes and closure): bumped by
+#: `bump_all` only, which every territory import calls.
+TERRITORIES = "territories"
 
-    name = models.CharField(max_length=40, unique=True)
+
+def programme_scope(slug: str) -> str:
+    """The data version of one programme's projects (`programme:faad`): what its programme
+    page, its monitoring pages and the maps of its projects key on."""
+    return f"programme:{slug}"
+
+
+class DataVersion(models.Model):
+    """Counters bumped on every publish and import: part of every cache key of a map, a table
+    or a page, so that nothing cached is older than the data it shows, on any app server.
+
+    Why several: a publish changes one programme's projects. `catalogue` is bumped by every
+    change (what shows every programme keys on it); `programme:<slug>` by the changes of that
+    programme's projects and by every change not scoped to a programme (territories, an
+    erasure, a page other than a project). A FAAD publish therefore leaves the cached pages
+    and maps of « 1000 premiers jours » as they are."""
+
+    name = models.CharField(max_length=300, unique=True)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -224,11 +244,50 @@ class DataVersion(models.Model):
         return f"{self.name} v{self.version}"
 
     @classmethod
-    def current(cls, name: str = "catalogue") -> int:
+    def current(cls, name: str = CATALOGUE) -> int:
         row = cls.objects.filter(name=name).values_list("version", flat=True).first()
         return row or 0
 
     @classmethod
-    def bump(cls, name: str = "catalogue") -> None:
-        obj, _created = cls.objects.get_or_create(name=name)
-        cls.objects.filter(pk=obj.pk).update(version=models.F("version") + 1)
+    def versions(cls, *names: str) -> dict[str, int]:
+        """The versions of `names` in one query (0 for a scope never bumped)."""
+        found = dict(cls.objects.filter(name__in=names).values_list("name", "version"))
+        return {name: found.get(name, 0) for name in names}
+
+    @classmethod
+    def bump(cls, *scopes: str) -> None:
+        """One change to the data of `scopes` (`programme_scope(slug)`): those and the
+        catalogue's version move on, in one UPDATE once the rows exist."""
+        names = {CATALOGUE, *scopes}
+        cls.objects.bulk_create([cls(name=name) for name in sorted(names)],
+                                ignore_conflicts=True)
+        cls.objects.filter(name__in=names).update(version=models.F("version") + 1)
+
+    @classmethod
+    def bump_all(cls) -> None:
+        """A change that every scope shows (territories, a page other than a project's, an
+        erasure of personal details): every version moves on."""
+        cls.objects.bulk_create([cls(name=CATALOGUE), cls(name=TERRITORIES)],
+                                ignore_conflicts=True)
+        cls.objects.update(version=models.F("version") + 1)
+
+    @classmethod
+    def scoped(cls, programme: str | None = None) -> str:
+        """The version, named, that a cached answer about `programme`'s projects keys on
+        (`programme:faad=12`), in one query; the catalogue's (`catalogue=345`) for
+        everything else, and for a slug that has no version (not a programme, or one never
+        changed since it was created): an unknown value may be ignored by the filters and
+        the answer show every programme. Named, so that the two never share a key."""
+        names = [CATALOGUE] if not programme else [CATALOGUE, programme_scope(programme)]
+        found = dict(cls.objects.filter(name__in=names).values_list("name", "version"))
+        name = names[-1] if names[-1] in found else CATALOGUE
+        return f"{name}={found.get(name, 0)}"
+
+    @classmethod
+    def for_params(cls, params) -> str:
+        """`scoped` for GET parameters: one programme's when they select exactly one
+        (`programme=faad`), else the catalogue's."""
+        chosen = params.get("programme") if params else None
+        if isinstance(chosen, list | tuple):
+            chosen = chosen[0] if len(chosen) == 1 else None
+        return cls.scoped(chosen if isinstance(chosen, str) else None)

@@ -6,10 +6,13 @@ template rendering, and most visitors ask the same few addresses. A cached page 
 query (the data versions) and a cache read.
 
 The key is the path + the query string with its parameters sorted (the same filters in
-another order are the same page) + every `DataVersion` (bumped on each publish and import:
-a publish invalidates the cached pages on every app server sharing the cache) + the
-language. Never cached: logged-in users (or any request carrying a session), pages with a
-message or a CSRF token on them, answers other than 200 HTML, anything but GET/HEAD.
+another order are the same page) + the data version the page shows (bumped on each publish
+and import, so that a publish invalidates the cached pages on every app server sharing the
+cache): one programme's for its programme page and its monitoring pages (`/faad/`,
+`/suivi/faad/…`: a publish in another programme leaves them cached), the catalogue's for
+every other page + the language. Never cached: logged-in users (or any request carrying
+a session), pages with a message or a CSRF token on them, answers other than 200 HTML,
+anything but GET/HEAD.
 Responses say `Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE`, carry an ETag (a
 revalidation with `If-None-Match` gets a 304) and `Vary: Cookie, Accept-Language`.
 """
@@ -26,8 +29,8 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
-from maps.models import DataVersion
 from portal.csp import MAP_DOCUMENT_ATTRIBUTE
+from projects.selection import data_version
 
 #: Public read pages worth caching whole (settings.PAGE_CACHE_PATHS overrides).
 DEFAULT_PATHS = (
@@ -47,11 +50,15 @@ def _setting(name, default):
     return getattr(settings, name, default)
 
 
-def data_versions() -> str:
-    """Every data version, in one query: any of them bumped invalidates every cached page
-    (the catalogue's on publish, the territories' on import, others' for their data)."""
-    rows = sorted(DataVersion.objects.values_list("name", "version"))
-    return ",".join(f"{name}{version}" for name, version in rows)
+#: The programme slug a page shows alone, if it is one: /<slug>/ and /suivi/<slug>/….
+PROGRAMME_PATH = re.compile(r"^/(?:suivi/)?([^/]+)/")
+
+
+def page_version(request) -> str:
+    """The data version the page at this path shows, in one query (`DataVersion.scoped`:
+    a segment that is not a programme gives the catalogue's)."""
+    match = PROGRAMME_PATH.match(request.path)
+    return data_version(request, match.group(1) if match else None)
 
 
 def page_key(request, versions: str) -> str:
@@ -80,10 +87,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self.cacheable_request(request):
             return self.get_response(request)
-        versions = data_versions()
-        # The listing reads the catalogue version too: give it the one just read.
-        request._data_version = _catalogue_version(versions)
-        key = page_key(request, versions)
+        key = page_key(request, page_version(request))
         stored = cache.get(key)
         if stored is not None:
             content, content_type, etag = stored
@@ -126,8 +130,3 @@ class PageCacheMiddleware:
                             max_age=_setting("PAGE_CACHE_MAX_AGE", 60))
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response
-
-
-def _catalogue_version(versions: str) -> int:
-    match = re.search(r"(?:^|,)catalogue(\d+)", versions)
-    return int(match.group(1)) if match else 0

@@ -129,14 +129,18 @@ def bind(params: Iterable, ids: Sequence[int]) -> list:
     return [value if p is IDS else p for p in params]
 
 
-def data_version(request=None) -> int:
-    """The catalogue's data version, read once per request (the page cache, the choices and
-    the maps all key on it)."""
-    if request is not None and hasattr(request, "_data_version"):
-        return request._data_version
-    version = DataVersion.current()
+def data_version(request=None, programme: str | None = None) -> str:
+    """The named data version of the catalogue, or of one programme's projects
+    (`DataVersion.scoped`), read once per request and scope (the page cache, the choices,
+    the maps and the resolutions all key on it)."""
+    memo = getattr(request, "_data_versions", None) if request is not None else None
+    if memo is not None and programme in memo:
+        return memo[programme]
+    version = DataVersion.scoped(programme)
     if request is not None:
-        request._data_version = version
+        if memo is None:
+            memo = request._data_versions = {}
+        memo[programme] = version
     return version
 
 
@@ -196,7 +200,7 @@ def forget_remembered() -> None:
 
 
 def choices(programme: ProgrammePage | None = None, request=None) -> Choices:
-    version = data_version(request)
+    version = data_version(request, programme.slug if programme else None)
     key = f"listing-choices:{programme.pk if programme else 'all'}:{version}:{get_language()}"
     return remembered(key, lambda: _build_choices(programme), CHOICES_TIMEOUT)
 

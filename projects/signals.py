@@ -8,9 +8,9 @@ from modelsearch import index
 from modelsearch.signal_handlers import post_delete_signal_handler, post_save_signal_handler
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from maps.models import DataVersion
 from projects.coverage import is_deferred, rebuild_coverage
 from projects.models import ProjectPage
+from projects.versions import bump_for_page, bump_programmes
 
 #: Sent once by a bulk import that published pages without Wagtail's per-page
 #: `page_published` (their coverage is already rebuilt), with `project_ids`: what depends
@@ -23,20 +23,23 @@ def on_publish(sender, instance, **kwargs):
         return  # a bulk import rebuilds coverage and bumps the version once, at the end
     if isinstance(instance.specific, ProjectPage):
         rebuild_coverage([instance.specific])
-    DataVersion.bump()
+    bump_for_page(instance)
 
 
 def on_unpublish(sender, instance, **kwargs):
-    DataVersion.bump()
+    bump_for_page(instance)
 
 
-def on_move(sender, instance, parent_page_after=None, **kwargs):
+def on_move(sender, instance, parent_page_before=None, parent_page_after=None, **kwargs):
     """Wagtail's move saves the tree fields of a plain `Page`, never `ProjectPage.save()`: the
     denormalised `programme` (read by listings, filters and dashboards in one query) is set
-    here to the new parent, and cached pages and maps are invalidated at once."""
+    here to the new parent, and the cached pages and maps of both programmes are invalidated
+    at once."""
     if issubclass(sender, ProjectPage) and parent_page_after is not None:
         ProjectPage.objects.filter(pk=instance.pk).update(programme_id=parent_page_after.pk)
-    DataVersion.bump()
+        bump_programmes([p.pk for p in (parent_page_before, parent_page_after) if p])
+    else:
+        bump_for_page(instance)
 
 
 def _text_fields(model) -> set[str]:

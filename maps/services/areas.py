@@ -43,7 +43,7 @@ def upsert_custom_area(code: str, name: str, communes: list[Territory]) -> tuple
     if common:
         area.ancestors.add(*common)
     if status != "unchanged":
-        DataVersion.bump()
+        DataVersion.bump_all()
     return area, status
 
 
@@ -53,7 +53,7 @@ def upsert_foreign_place(code: str, name: str, country: str, lon: float, lat: fl
               "source": "seed"}
     area, status = _upsert(Scale.FOREIGN, code, values)
     if status != "unchanged":
-        DataVersion.bump()
+        DataVersion.bump_all()
     return area, status
 
 

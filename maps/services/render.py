@@ -1,8 +1,9 @@
 """Cached map HTML: turn territories (querysets) and plain records given by callers into
 GeoDataFrames, call a builder of `maps.builders`, and cache the HTML.
 
-The cache key is the builder name + the sorted parameters + `DataVersion.current()` (bumped on
-every publish and import) + the language + a digest of the asset URLs (they change with a
+The cache key is the builder name + the sorted parameters + the data version they depend on
+(`DataVersion.for_params`: one programme's when they select one, else the catalogue's;
+bumped on every publish and import) + the language + a digest of the asset URLs (they change with a
 deploy when the static files are hashed). Any app server sharing the cache (Redis) therefore
 serves the same, never stale, map. Callers pass their data as zero-argument callables: on a
 cache hit nothing is queried but the data version.
@@ -87,12 +88,13 @@ def map_options(title: str) -> MapOptions:
 
 def cache_key(builder: str, params: Mapping) -> str:
     """builder name + sorted params + data version (+ language and assets, see module doc)."""
+    version = DataVersion.for_params(params)
     normalized = sorted((str(k), v if isinstance(v, str | int) else sorted(map(str, v)))
                         for k, v in params.items())
     digest = hashlib.sha1(json.dumps(
         [normalized, map_assets().urls(), settings.MAP_TILES_URL], ensure_ascii=False
     ).encode()).hexdigest()
-    return f"maps:{builder}:v{DataVersion.current()}:{get_language() or ''}:{digest}"
+    return f"maps:{builder}:v{version}:{get_language() or ''}:{digest}"
 
 
 def cached_value(name: str, params: Mapping, compute: Callable[[], T]) -> T:

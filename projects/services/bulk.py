@@ -9,13 +9,14 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import ReferenceIndex
+from wagtail.models import Page, ReferenceIndex
 from wagtail.search import index
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from maps.models import DataVersion
 from projects import coverage
+from projects.versions import bump_for_projects
 
 BATCH = 500
 
@@ -102,4 +103,18 @@ def bulk_writes():
             ReferenceIndex.create_or_update_for_object(obj)
         create_references(written.inserted)
         if written or written.inserted:
-            DataVersion.bump()  # cached maps and tables: once for the import, not per page
+            bump_written([*written, *written.inserted])  # once for the import, not per page
+
+
+def bump_written(objects) -> None:
+    """The data versions an import moves on: its projects' programmes (organisations,
+    contacts and figures are shown through their projects); every version when it wrote
+    any other page."""
+    from projects.models import ProjectPage
+
+    pages = [obj for obj in objects if isinstance(obj, Page)]
+    if any(not isinstance(page, ProjectPage) for page in pages):
+        DataVersion.bump_all()
+    else:
+        bump_for_projects(page.pk for page in pages)
+

@@ -99,7 +99,7 @@ def erase(person: Person, by: str = "") -> Findings:
             e for e in revision.content.get("contacts") or []
             if not person.matches(e.get("name", ""), e.get("email", ""), e.get("phone", ""))]
         revision.save(update_fields=["content"])
-    DataVersion.bump()
+    DataVersion.bump_all()
     # The log says how much, never whose details.
     logger.warning("personal details erased by %s: %d contacts, %d revisions, projects %s",
                    by or "a command", len(found.contacts), len(found.revisions),

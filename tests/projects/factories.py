@@ -17,7 +17,6 @@ from factory.django import DjangoModelFactory
 from wagtail import signal_handlers
 
 from indicators import precomputed
-from maps.models import DataVersion
 from projects.coverage import rebuild_coverage
 from projects.models import (
     Organisation,
@@ -31,6 +30,7 @@ from projects.models import (
     Theme,
 )
 from projects.services.site import ensure_site
+from projects.versions import bump_programmes
 
 
 @contextmanager
@@ -160,7 +160,7 @@ class ProjectPageFactory(QuietPageFactory):
             ProjectTerritory.objects.create(project=self, territory=territory, sort_order=order)
         rebuild_coverage([self])
         precomputed.refresh_projects([self.pk])  # the monitoring tables, as publishing does
-        DataVersion.bump()
+        bump_programmes([self.programme_id])  # as publishing does
 
 
 @dataclass

@@ -1,0 +1,105 @@
+"""Data versions per programme (`maps.models.DataVersion`, `projects.versions`): a change to
+one programme's projects invalidates what shows that programme or the whole catalogue, and
+leaves the other programmes' cached pages and maps valid (issue 16, « publish cost
+bounded »)."""
+
+import pytest
+
+from maps.models import CATALOGUE, TERRITORIES, DataVersion, programme_scope
+from maps.services.render import cache_key
+from portal.page_cache import HEADER
+from tests.indicators.factories import IndicatorValueFactory
+
+pytestmark = pytest.mark.django_db
+
+FAAD, DAYS = programme_scope("faad"), programme_scope("1000-premiers-jours")
+
+
+def versions():
+    return DataVersion.versions(CATALOGUE, FAAD, DAYS, TERRITORIES)
+
+
+def publish(page):
+    page.title += " (modifié)"
+    page.save_revision().publish()
+
+
+@pytest.mark.smoke
+def test_a_scope_moves_with_the_catalogue_and_alone(catalogue):
+    before = versions()
+    DataVersion.bump(FAAD)
+    after = versions()
+    assert after[FAAD] == before[FAAD] + 1 and after[CATALOGUE] == before[CATALOGUE] + 1
+    assert after[DAYS] == before[DAYS] and after[TERRITORIES] == before[TERRITORIES]
+    DataVersion.bump_all()
+    assert all(value == after[name] + 1 for name, value in versions().items())
+
+
+@pytest.mark.smoke
+def test_a_slug_without_a_version_keys_on_the_catalogue(catalogue):
+    catalogue_token = DataVersion.scoped()
+    assert catalogue_token.startswith("catalogue=")
+    assert DataVersion.scoped("not-a-programme") == catalogue_token
+    assert DataVersion.scoped("faad").startswith("programme:faad=")
+    # One programme chosen: its version; two, or an unknown value the filters may ignore:
+    # the catalogue's.
+    assert DataVersion.for_params({"programme": ["faad"]}) == DataVersion.scoped("faad")
+    assert DataVersion.for_params({"programme": ["faad", "1000-premiers-jours"]}) \
+        == catalogue_token
+    assert DataVersion.for_params({"programme": ["zzz"]}) == catalogue_token
+
+
+@pytest.mark.smoke
+def test_publishing_a_project_moves_its_programme_only(catalogue):
+    faad_map = cache_key("explorer", {"programme": ["faad"]})
+    days_map = cache_key("explorer", {"programme": ["1000-premiers-jours"]})
+    all_map = cache_key("explorer", {})
+    before = versions()
+    publish(catalogue["amiens-only"])  # a FAAD project
+    after = versions()
+    assert after[FAAD] > before[FAAD] and after[CATALOGUE] > before[CATALOGUE]
+    assert after[DAYS] == before[DAYS] and after[TERRITORIES] == before[TERRITORIES]
+    assert cache_key("explorer", {"programme": ["faad"]}) != faad_map
+    assert cache_key("explorer", {}) != all_map
+    assert cache_key("explorer", {"programme": ["1000-premiers-jours"]}) == days_map
+
+
+def test_publishing_another_page_moves_every_version(catalogue):
+    before = versions()
+    publish(catalogue.faad)  # a programme page: its title is in every menu
+    assert all(value > before[name] for name, value in versions().items())
+
+
+def test_moving_a_project_moves_both_programmes(catalogue):
+    before = versions()
+    catalogue["amiens-only"].move(catalogue.thousand_days, pos="last-child")
+    after = versions()
+    assert after[FAAD] > before[FAAD] and after[DAYS] > before[DAYS]
+    assert after[TERRITORIES] == before[TERRITORIES]
+
+
+def test_a_saved_figure_moves_its_programme(catalogue, django_capture_on_commit_callbacks):
+    before = versions()
+    with django_capture_on_commit_callbacks(execute=True):
+        IndicatorValueFactory(project=catalogue["raismes-local"])
+    after = versions()
+    assert after[DAYS] > before[DAYS] and after[FAAD] == before[FAAD]
+
+
+def test_another_programmes_cached_pages_stay_cached_and_right(catalogue, client, settings):
+    """After a FAAD publish, the 1000 premiers jours programme and monitoring pages are
+    still served from the cache, and are what a fresh rendering gives byte for byte; FAAD's
+    and the whole listing are recomputed."""
+    settings.PAGE_CACHE_ENABLED = True
+    days, faad = catalogue.thousand_days.url, catalogue.faad.url
+    paths = [days, f"/suivi/{catalogue.thousand_days.slug}/", faad, "/projets/"]
+    for path in paths:
+        assert client.get(path)[HEADER] == "miss"
+    publish(catalogue["amiens-only"])
+    served = {path: client.get(path) for path in paths}
+    assert served[days][HEADER] == served[paths[1]][HEADER] == "hit"
+    assert served[faad][HEADER] == served["/projets/"][HEADER] == "miss"
+    assert "Amiens only (modifié)" in served[faad].content.decode()
+    settings.PAGE_CACHE_ENABLED = False
+    for path in paths[:2]:
+        assert client.get(path).content == served[path].content
