@@ -118,6 +118,8 @@ def table(rows: list[dict]) -> tuple[list[str], list[list]]:
 
 
 def _csv_cell(value) -> str:
+    if type(value) is str:  # most cells: tested first (a 1,000-row export has 35,000)
+        return spreadsheets.csv_text(value)
     if value is None:
         return ""
     if isinstance(value, Decimal):
