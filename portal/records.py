@@ -19,7 +19,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from indicators.models import IndicatorValue
-from maps.models import SCALE_RANK, Scale
+from maps.models import SCALE_RANK, Scale, Territory
 from portal.opendata.figures import key_figure
 from projects import consent
 from projects.coverage import communes_per_project
@@ -123,12 +123,11 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
                                           ("publics", "public", "label"))
     }
     territories = _grouped(ProjectTerritory.objects.filter(in_ids("project_id", ids)).values(
-        "project_id", "territory__scale", "territory__code", "territory__name",
-        "territory__centroid_lon", "territory__centroid_lat", "provenance", "note"))
+        "project_id", "territory_id", "provenance", "note"))
     places = _grouped(ProjectPlace.objects.filter(in_ids("project_id", ids)).order_by(
         "project_id", "sort_order", "pk").values(
-        "project_id", "name", "address", "longitude", "latitude", "commune__code",
-        "commune__centroid_lon", "commune__centroid_lat"))
+        "project_id", "name", "address", "longitude", "latitude", "commune_id"))
+    _with_territories(territories, places)
     contacts = _grouped(ProjectContact.objects.filter(in_ids("project_id", ids), publish=True)
                         .order_by("project_id", "sort_order", "pk").values(
         "project_id", *consent.CONTACT_VALUES))
@@ -143,6 +142,27 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
     status_labels = {status.value: str(status.label) for status in ProjectStatus}
     return [_record(row, urls, covered, roles, vocabularies, territories, places, contacts,
                     figures, status_labels) for row in rows]
+
+
+def _with_territories(territories: dict[int, list], places: dict[int, list]) -> None:
+    """Give the territory links and the places their territory's fields (`territory__*`,
+    `commune__*`), read in ONE statement over the territories they name. Joined in the
+    link queries, the database hashed all 36,000 territories to use 2,000 (20 ms of a
+    1,000-row export at national scale)."""
+    links = [link for group in territories.values() for link in group]
+    located = [place for group in places.values() for place in group]
+    wanted = {link["territory_id"] for link in links} | {
+        place["commune_id"] for place in located if place["commune_id"] is not None}
+    found = {t["id"]: t for t in Territory.objects.filter(in_ids("id", wanted)).order_by()
+             .values("id", "scale", "code", "name", "centroid_lon", "centroid_lat")}
+    for link in links:
+        territory = found[link.pop("territory_id")]
+        link.update({f"territory__{name}": territory[name]
+                     for name in ("scale", "code", "name", "centroid_lon", "centroid_lat")})
+    for place in located:
+        commune = found.get(place.pop("commune_id"), {})
+        place.update({f"commune__{name}": commune.get(name)
+                      for name in ("code", "centroid_lon", "centroid_lat")})
 
 
 def _org(row: dict) -> dict:
