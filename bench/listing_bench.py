@@ -15,8 +15,8 @@ Then the same listing served from the whole-page cache (anonymous GET, second re
 Database: BENCH_DATABASE_URL, else DATABASE_URL's server with the database
 `perf_bench_<N>` (created when missing, from the template database `perf_bench_base` when it
 exists: migrated, territories loaded, no project). The first run migrates, loads the
-reference territories (about two minutes) and generates the projects (10,000 in about a
-minute, 50,000 in a few); later runs reuse them. Uncached figures are measured with the page
+reference territories (about two minutes) and generates the projects (10,000 in about
+20 s, 50,000 in about 90 s); later runs reuse them. Uncached figures are measured with the page
 cache off (PAGE_CACHE_ENABLED=False), as a first visitor sees them.
 
 Generation is set-based in PostgreSQL (`bench/generate.py`: INSERT … SELECT over
