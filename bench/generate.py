@@ -12,6 +12,13 @@ them (treebeard materialised path = programme path + 4-character base-36 step, `
 `live`). Columns the generator does not choose take their model default, so fields added
 by later migrations are filled too. The search index is not built (the timed requests do
 not search).
+
+What made it fast (10,000 projects: 475 s → 34 s, same rows, same ids): the coverage's
+indexes built once after its rows rather than maintained row by row (`IndexesRebuilt`), the
+deferred foreign-key triggers off for the transaction and the keys checked afterwards in one
+anti-join each (`fast_writes`, `check_foreign_keys`), and the home-region flag computed
+from the region's projects read once (a hash join) instead of a correlated EXISTS over
+every project's coverage.
 """
 
 from __future__ import annotations
@@ -28,6 +35,84 @@ def _step(expr: str) -> str:
     """The 4-character base-36 treebeard step of the integer `expr` (1-based)."""
     parts = [f"substr('{ALPHABET}', (({expr}) / {36 ** k}) %% 36 + 1, 1)" for k in (3, 2, 1, 0)]
     return " || ".join(parts)
+
+
+def fast_writes(cursor) -> bool:
+    """Switch this transaction's foreign-key triggers off (`session_replication_role =
+    replica`, superuser only): Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, so
+    each inserted row queues one check per key, fired row by row at commit (2.4 million for
+    the 1.2 million coverage rows of 10,000 projects, most of the old run time). The keys are
+    checked afterwards, set-based, by `check_foreign_keys`. False (and nothing changed) for
+    a role that may not do it: the rows are then checked by the triggers as usual."""
+    cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+    if not cursor.fetchone()[0]:
+        return False
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    return True
+
+
+def check_foreign_keys(cursor, tables: list[str]) -> None:
+    """What the disabled triggers would have checked, one anti-join per foreign key of
+    `tables`: every non-null key points at an existing row (else the transaction fails)."""
+    cursor.execute("SET LOCAL session_replication_role = origin")
+    cursor.execute("""
+        SELECT c.conname, c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text,
+               af.attname
+          FROM pg_constraint c
+          JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+          JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
+         WHERE c.contype = 'f' AND cardinality(c.conkey) = 1
+           AND c.conrelid = ANY(%s::regclass[])""", [tables])
+    for name, table, column, target, target_column in cursor.fetchall():
+        cursor.execute(f"""SELECT count(*) FROM {table} x WHERE x."{column}" IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM {target} y WHERE y."{target_column}" = x."{column}")
+            """)
+        missing = cursor.fetchone()[0]
+        if missing:
+            raise RuntimeError(f"{missing} rows of {table} break {name}")
+
+
+class IndexesRebuilt:
+    """The primary key, unique constraints and indexes of `table` dropped on entry and built
+    again (same names, same definitions) on exit: building an index once over 1.2 million
+    sorted rows is several times cheaper than maintaining four of them row by row. The
+    primary key is kept when another table references it."""
+
+    def __init__(self, cursor, table: str):
+        self.cursor, self.table = cursor, table
+
+    def __enter__(self):
+        cursor, table = self.cursor, self.table
+        cursor.execute("""
+            SELECT conname, pg_get_constraintdef(oid), conindid FROM pg_constraint
+             WHERE conrelid = %s::regclass AND contype IN ('p', 'u')
+               AND NOT (contype = 'p' AND EXISTS (SELECT 1 FROM pg_constraint f
+                        WHERE f.contype = 'f' AND f.confrelid = %s::regclass))
+             ORDER BY contype, conname""", [table, table])
+        self.constraints = cursor.fetchall()
+        cursor.execute("""
+            SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+             WHERE indrelid = %s::regclass AND NOT EXISTS (
+                   SELECT 1 FROM pg_constraint c WHERE c.conindid = indexrelid
+                      AND c.conrelid = %s::regclass)
+             ORDER BY 1""", [table, table])
+        self.indexes = cursor.fetchall()
+        for name, _definition in self.indexes:
+            cursor.execute(f'DROP INDEX {name}')
+        for name, _definition, _index in self.constraints:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is not None:
+            return False
+        cursor = self.cursor
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for name, definition, _index in self.constraints:
+            cursor.execute(f'ALTER TABLE "{self.table}" ADD CONSTRAINT "{name}" {definition}')
+        for _name, definition in self.indexes:
+            cursor.execute(definition)
+        return False
 
 
 def insert_select(cursor, model, chosen: dict[str, str], from_sql: str, params=()) -> int:
@@ -117,6 +202,7 @@ def generate(total: int, seed: float = 0.20260317) -> None:
         closure = Territory.ancestors.through._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
+            unchecked = fast_writes(cursor)
             cursor.execute("SELECT setseed(%s)", [seed])
             cursor.execute("CREATE TEMP TABLE bench_prog (idx int, id int, path text, "
                            "depth int, url_path text) ON COMMIT DROP")
@@ -247,28 +333,42 @@ def generate(total: int, seed: float = 0.20260317) -> None:
                   JOIN projects_programmeaxis a ON a.programme_id = pr.id
                    AND a.sort_order = d.axis""")
             progress("publics, themes, axes")
-            cursor.execute(f"""
-                INSERT INTO "{ProjectCoverage._meta.db_table}" (project_id, commune_id)
-                SELECT l.project_id, l.territory_id FROM bench_links l
-                  JOIN maps_territory t ON t.id = l.territory_id WHERE t.scale = 'commune'
-                UNION
-                SELECT l.project_id, c.from_territory_id FROM bench_links l
-                  JOIN "{closure}" c ON c.to_territory_id = l.territory_id
-                  JOIN maps_territory t ON t.id = c.from_territory_id
-                 WHERE t.scale = 'commune'""")
-            progress(f"{cursor.rowcount} coverage rows")
+            with IndexesRebuilt(cursor, ProjectCoverage._meta.db_table):
+                cursor.execute(f"""
+                    INSERT INTO "{ProjectCoverage._meta.db_table}" (project_id, commune_id)
+                    SELECT l.project_id, l.territory_id FROM bench_links l
+                      JOIN maps_territory t ON t.id = l.territory_id WHERE t.scale = 'commune'
+                    UNION
+                    SELECT l.project_id, c.from_territory_id FROM bench_links l
+                      JOIN "{closure}" c ON c.to_territory_id = l.territory_id
+                      JOIN maps_territory t ON t.id = c.from_territory_id
+                     WHERE t.scale = 'commune'""")
+                covered = cursor.rowcount
+            progress(f"{covered} coverage rows")
             if "in_home_region" in {f.column for f in ProjectPage._meta.local_concrete_fields}:
                 from django.conf import settings
 
-                cursor.execute("""
-                    UPDATE projects_projectpage p SET in_home_region = EXISTS (
-                        SELECT 1 FROM projects_projectcoverage v
-                          JOIN maps_territory_ancestors a ON a.from_territory_id = v.commune_id
-                          JOIN maps_territory r ON r.id = a.to_territory_id
-                         WHERE v.project_id = p.page_ptr_id AND r.scale = 'region'
-                           AND r.code = %s)
-                     WHERE p.page_ptr_id IN (SELECT id FROM bench_pages)""",
+                # The home region's projects read once (one hash join against the pages):
+                # the correlated EXISTS it replaces walked each project's coverage and
+                # closure again (minutes at 10,000 projects), and so does `IN (subquery)`
+                # when the planner does not hash it (as at 50,000).
+                cursor.execute(f"""
+                    UPDATE projects_projectpage p SET in_home_region = h.project_id IS NOT NULL
+                      FROM bench_pages b LEFT JOIN (
+                           SELECT DISTINCT v.project_id FROM projects_projectcoverage v
+                             JOIN "{closure}" a ON a.from_territory_id = v.commune_id
+                             JOIN maps_territory r ON r.id = a.to_territory_id
+                            WHERE r.scale = 'region' AND r.code = %s) h ON h.project_id = b.id
+                     WHERE p.page_ptr_id = b.id""",
                                [getattr(settings, "PORTAL_HOME_REGION", "32")])
+                progress("home region")
+            if unchecked:
+                check_foreign_keys(cursor, [
+                    model._meta.db_table for model in (
+                        Page, ProjectPage, ProjectTerritory, ProjectOrganisation,
+                        ProjectContact, ProjectPlace, Publics, Themes, Axes, ProjectCoverage)])
+                progress("foreign keys checked")
+    progress("committed")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     progress(f"generated {total} projects")

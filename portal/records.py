@@ -9,6 +9,7 @@ thousands of Wagtail pages and their modelcluster relations costs seconds, rows 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from indicators.models import IndicatorValue
-from maps.models import SCALE_RANK, Scale
+from maps.models import SCALE_RANK, Scale, Territory
 from portal.opendata.figures import key_figure
 from projects import consent
 from projects.coverage import communes_per_project
@@ -31,6 +32,7 @@ from projects.models import (
     ProjectStatus,
     ProjectTerritory,
 )
+from projects.selection import in_ids
 
 
 def status_expression():
@@ -51,19 +53,39 @@ PROJECT_FIELDS = (
 )
 
 
+#: A page path that `reverse()` and `build_absolute_uri()` leave as it is (no character to
+#: quote, no `.` segment): such a path is appended to its root's address as it is.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_-]+/(?:[A-Za-z0-9_-]+/)*")
+
+
 class PageUrls:
     """Public addresses of pages from their `url_path`, as Wagtail's `Page.get_url_parts`
-    builds them (the site's root path removed), without instantiating any page."""
+    builds them (the site's root path removed), without instantiating any page.
+
+    Each root's address is reversed (and made absolute) once: `reverse()` per row was a
+    third of a 1,000-row export's Python time. A path of plain ASCII slugs is appended to it
+    (what `reverse()` would give, since it has nothing to quote); any other path (a Unicode
+    slug) is reversed as before."""
 
     def __init__(self, request):
         self.request = request
         self.roots = sorted(Site.get_site_root_paths(), key=lambda r: -len(r.root_path))
+        self.bases: dict[str, str] = {}
+
+    def _full(self, path: str) -> str:
+        path = reverse("wagtail_serve", args=(path,))
+        return self.request.build_absolute_uri(path) if self.request else path
 
     def __call__(self, url_path: str) -> str:
         for root in self.roots:
             if url_path.startswith(root.root_path):
-                path = reverse("wagtail_serve", args=(url_path[len(root.root_path):],))
-                return self.request.build_absolute_uri(path) if self.request else path
+                rest = url_path[len(root.root_path):]
+                if not _PLAIN_PATH.fullmatch(rest):
+                    return self._full(rest)
+                base = self.bases.get(root.root_path)
+                if base is None:
+                    base = self.bases[root.root_path] = self._full("")
+                return base + rest
         return ""
 
 
@@ -86,40 +108,61 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
         position = {pk: i for i, pk in enumerate(order)}
         rows.sort(key=lambda r: position.get(r["pk"], len(position)))
     ids = [r["pk"] for r in rows]
-    roles = _grouped(ProjectOrganisation.objects.filter(project_id__in=ids).order_by(
+    # Every relation read with the ids as ONE array parameter (`in_ids`): a list of 1,000
+    # `%s` per statement cost more to build, send and plan than to run.
+    roles = _grouped(ProjectOrganisation.objects.filter(in_ids("project_id", ids)).order_by(
         "project_id", "sort_order", "pk").values(
         "project_id", "role", "amount_eur", "note", "organisation__key", "organisation__name",
         "organisation__acronym", "organisation__siren"))
     vocabularies = {
         name: _grouped(getattr(ProjectPage, name).through.objects.filter(
-            projectpage_id__in=ids).order_by(f"{target}__{order_field}").values(
+            in_ids("projectpage_id", ids)).order_by(f"{target}__{order_field}").values(
             "projectpage_id", f"{target}__code", f"{target}__label"), key="projectpage_id")
         for name, target, order_field in (("axes", "programmeaxis", "sort_order"),
                                           ("themes", "theme", "label"),
                                           ("publics", "public", "label"))
     }
-    territories = _grouped(ProjectTerritory.objects.filter(project_id__in=ids).values(
-        "project_id", "territory__scale", "territory__code", "territory__name",
-        "territory__centroid_lon", "territory__centroid_lat", "provenance", "note"))
-    places = _grouped(ProjectPlace.objects.filter(project_id__in=ids).order_by(
+    territories = _grouped(ProjectTerritory.objects.filter(in_ids("project_id", ids)).values(
+        "project_id", "territory_id", "provenance", "note"))
+    places = _grouped(ProjectPlace.objects.filter(in_ids("project_id", ids)).order_by(
         "project_id", "sort_order", "pk").values(
-        "project_id", "name", "address", "longitude", "latitude", "commune__code",
-        "commune__centroid_lon", "commune__centroid_lat"))
-    contacts = _grouped(ProjectContact.objects.filter(project_id__in=ids, publish=True)
+        "project_id", "name", "address", "longitude", "latitude", "commune_id"))
+    _with_territories(territories, places)
+    contacts = _grouped(ProjectContact.objects.filter(in_ids("project_id", ids), publish=True)
                         .order_by("project_id", "sort_order", "pk").values(
         "project_id", *consent.CONTACT_VALUES))
     figures: dict[int, list] = {}
-    for figure in IndicatorValue.objects.filter(project_id__in=ids).select_related(
+    for figure in IndicatorValue.objects.filter(in_ids("project_id", ids)).select_related(
             "definition", "territory").order_by("project_id", "sort_order", "pk"):
         figures.setdefault(figure.project_id, []).append(figure)
     covered = communes_per_project(ids)
     urls = PageUrls(request)
+    # Computed once per export, not per row: translating a lazy label costs a catalogue
+    # lookup each time.
+    status_labels = {status.value: str(status.label) for status in ProjectStatus}
     return [_record(row, urls, covered, roles, vocabularies, territories, places, contacts,
-                    figures) for row in rows]
+                    figures, status_labels) for row in rows]
 
 
-def figure_text(value) -> str:
-    return value.sentence
+def _with_territories(territories: dict[int, list], places: dict[int, list]) -> None:
+    """Give the territory links and the places their territory's fields (`territory__*`,
+    `commune__*`), read in ONE statement over the territories they name. Joined in the
+    link queries, the database hashed all 36,000 territories to use 2,000 (20 ms of a
+    1,000-row export at national scale)."""
+    links = [link for group in territories.values() for link in group]
+    located = [place for group in places.values() for place in group]
+    wanted = {link["territory_id"] for link in links} | {
+        place["commune_id"] for place in located if place["commune_id"] is not None}
+    found = {t["id"]: t for t in Territory.objects.filter(in_ids("id", wanted)).order_by()
+             .values("id", "scale", "code", "name", "centroid_lon", "centroid_lat")}
+    for link in links:
+        territory = found[link.pop("territory_id")]
+        link.update({f"territory__{name}": territory[name]
+                     for name in ("scale", "code", "name", "centroid_lon", "centroid_lat")})
+    for place in located:
+        commune = found.get(place.pop("commune_id"), {})
+        place.update({f"commune__{name}": commune.get(name)
+                      for name in ("code", "centroid_lon", "centroid_lat")})
 
 
 def _org(row: dict) -> dict:
@@ -156,8 +199,10 @@ def _point(places: list[dict], territories: list[dict]) -> tuple[float, float, s
 
 
 def _record(row, urls, covered, roles, vocabularies, territories, places, contacts,
-            figures) -> dict[str, Any]:
+            figures, status_labels) -> dict[str, Any]:
     pk = row["pk"]
+    # Each figure's sentence is built once (`key_figure` holds it): it was built twice.
+    project_figures = [key_figure(f) for f in figures.get(pk, [])]
     project_roles = roles.get(pk, [])
     links = sorted(territories.get(pk, []), key=lambda t: (SCALE_RANK[t["territory__scale"]],
                                                            t["territory__name"]))
@@ -195,7 +240,7 @@ def _record(row, urls, covered, roles, vocabularies, territories, places, contac
         "end_date": row["end_date"],
         "duration_text": row["duration_text"],
         "status": row["status_code"],
-        "status_label": str(ProjectStatus(row["status_code"]).label),
+        "status_label": status_labels[row["status_code"]],
         "budget_eur": row["budget_eur"],
         "budget_text": row["budget_text"],
         "territories": [{"key": f"{t['territory__scale']}-{t['territory__code']}",
@@ -212,8 +257,8 @@ def _record(row, urls, covered, roles, vocabularies, territories, places, contac
         "point": {"coordinates": [round(point[0], 5), round(point[1], 5)], "source": point[2],
                   "precision": point[3]} if point else None,
         "contacts": [consent.public_contact_values(c) for c in contacts.get(pk, [])],
-        "key_figures": [figure_text(f) for f in figures.get(pk, [])],
-        "figures": [key_figure(f) for f in figures.get(pk, [])],
+        "key_figures": [f["sentence"] for f in project_figures],
+        "figures": project_figures,
         "source_document": source,
         "last_published_at": row["last_published_at"],
     }

@@ -6,9 +6,11 @@ import io
 import json
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.exports import COLUMNS
+from portal.records import PageUrls
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,15 @@ def test_export_query_count_is_constant(client, catalogue, django_assert_max_num
     # the data version: a fixed number, whatever the size of the catalogue.
     with django_assert_max_num_queries(22):
         client.get("/projets/export.csv")
+
+
+def test_page_urls_are_what_reverse_gives(rf, catalogue):
+    """Addresses are built from each site root's address reversed once: for plain slugs and
+    for slugs `reverse()` has to quote (Unicode), the same as reversing every page."""
+    request = rf.get("/")
+    urls = PageUrls(request)
+    root = urls.roots[0].root_path
+    for rest in ("projets/", "faad/un-projet_2/", "faad/été-2024/", "ça/"):
+        expected = request.build_absolute_uri(reverse("wagtail_serve", args=(rest,)))
+        assert urls(root + rest) == expected
+    assert urls(root) == request.build_absolute_uri(reverse("wagtail_serve", args=("",)))

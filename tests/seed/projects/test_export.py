@@ -2,6 +2,8 @@
 structured field, in a constant number of queries."""
 
 import csv
+import datetime
+import hashlib
 import io
 import json
 
@@ -9,6 +11,7 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from portal.exports import COLUMNS, _csv_cell
@@ -129,3 +132,53 @@ def test_formula_cells_are_neutralised():
     assert _csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _csv_cell("@cmd") == "'@cmd"
     assert _csv_cell("Épicerie") == "Épicerie"
+
+
+# -- the exports say exactly what they said before their speed-up --------------------------
+
+#: The day the statuses are computed for (they depend on it: « à venir », « en cours »...).
+EXPORTED_ON = datetime.date(2026, 6, 1)
+
+#: sha256 of each export of the real seed on EXPORTED_ON, page ids replaced by slugs (ids
+#: depend on how the test database was built, not on the export), taken from the exports
+#: as they were before records() read its relations with one array parameter, reversed
+#: page addresses once per root and translated statuses once per export (commit ec56257).
+#: A change of the seed or of the columns changes them on purpose: the failure message
+#: prints the new values.
+EXPORT_DIGESTS = {
+    ("csv", "perimetre=tous"):
+        "7e2e37905942ac74539eca64d67e225ae296d7ab6173c8c5bfefa94568b52276",
+    ("csv", "territoire=59491"):
+        "cd968cc3c7006e41386d9022147b46e3efad92122b26cd24e017eefefe8b1942",
+    ("csv", "programme=faad&statut=en-cours"):
+        "3c9e1825a49f37eb7a239754bd44c0c07b359121ed7596d9cc42bf447214d450",
+    ("xlsx", "perimetre=tous"):
+        "6793e1eaccde531cd0240d8f626ae5a0966f816b6153f651d72d44eeabc04c0e",
+    ("geojson", "perimetre=tous"):
+        "3be1101b3c877df02376481ae48b503f86b6f9627665b9f5059be90230158195",
+}
+
+
+def _export_digest(client, kind: str, query: str) -> str:
+    slugs = {str(pk): slug for pk, slug in ProjectPage.objects.values_list("pk", "slug")}
+    content = client.get(f"/projets/export.{kind}?{query}").content
+    if kind == "csv":
+        assert content.startswith(b"\xef\xbb\xbf") and b"\r\n" in content
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+        data = [rows[0], *([slugs[r[0]], *r[1:]] for r in rows[1:])]
+    elif kind == "xlsx":
+        sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+        rows = [[str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        data = [rows[0], *([slugs[r[0]], *r[1:]] for r in rows[1:])]
+    else:
+        data = json.loads(content)
+        for feature in data["features"]:
+            feature["id"] = feature["properties"]["id"] = slugs[str(feature["id"])]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+def test_exports_are_unchanged(client, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: EXPORTED_ON)
+    found = {key: _export_digest(client, *key) for key in EXPORT_DIGESTS}
+    assert found == EXPORT_DIGESTS, "new digests:\n" + "\n".join(
+        f"    {key!r}: {digest!r}," for key, digest in found.items())
