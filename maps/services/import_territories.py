@@ -394,6 +394,7 @@ def load_reference_territories(directory: Path = DEFAULT_DIR) -> ImportReport:
             report.links_removed += removed
         if report.changed:
             DataVersion.bump()
+            DataVersion.bump("territories")  # the geometry resources of the maps
     return report
 
 
