@@ -275,7 +275,14 @@ def explorer_map(selection: Selection) -> RenderedMap:
         markers=lambda: project_markers(selection.regional[:MAX_MARKERS]),
         link=link, focus=selection.filterset.territory,
         broad=lambda: broad_territory_ids(selection.broad_projects.values("pk")),
+        geometry_url=geometry_url,
     )
+
+
+def geometry_url(level: str, detail: bool) -> str:
+    """The versioned address of a level's polygons (portal.views.project_maps.map_geometry)."""
+    url = f"/cartes/geometrie/{level}.geojson?v={render.geometry_version()}"
+    return url + "&detail=1" if detail else url
 
 
 def summary_sentence(projects: int, communes: int) -> str:

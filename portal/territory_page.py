@@ -6,7 +6,7 @@ projects cover, and its context indicators.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
@@ -70,28 +70,26 @@ def coverage_summary(territory: Territory) -> dict:
     every commune, so the gaps ("zones blanches") are those of local projects, as on the
     coverage map's default.
 
-    Counted from the coverage rows of the territory's communes (a semi-join per commune
-    re-checking every live project took 15 s for a region): one grouped count for the
-    covered communes, one for the locally covered, one for the largest uncovered."""
+    The projects and covered communes come from the one grouped count of the coverage
+    service; one statement counts the communes and the locally covered ones (an indexed
+    EXISTS on the coverage per commune: 3,800 probes for the region, instead of DISTINCT
+    counts over all its coverage rows, 35 s at national scale); one lists the largest
+    uncovered."""
     if territory.scale == Scale.FOREIGN:
         return {"total": 0, "covered": 0, "covered_locally": 0, "uncovered": [],
                 "uncovered_count": 0, "percent": 0, "percent_locally": 0, "projects": 0}
     communes = communes_of(territory)
     live = ProjectPage.objects.live()
     count = projects_per_territory(live.values("pk"), territory.scale, [territory.pk])
-    rows = ProjectCoverage.objects.filter(commune__in=communes.values("pk"),
-                                          project__in=live.values("pk"))
-    local_projects = live.filter(broadest_scale__in=LOCAL_SCALES).values("pk")
-    totals = {
-        "total": communes.count(),
-        "covered": rows.values("commune_id").distinct().count(),
-        "local": rows.filter(project__in=local_projects).values("commune_id").distinct().count(),
-    }
+    locally = ProjectCoverage.objects.filter(commune=OuterRef("pk"), project__live=True,
+                                             project__broadest_scale__in=LOCAL_SCALES)
+    totals = communes.aggregate(total=Count("pk"), local=Count("pk", filter=Exists(locally)))
+    # its communes covered by any live project: the grouped count above already has them
+    totals["covered"] = count[territory.pk].communes if territory.pk in count else 0
     total = totals["total"]
     uncovered = []
     if totals["local"] < total:
-        locally = ProjectCoverage.objects.filter(project__in=local_projects).values("commune_id")
-        uncovered = list(communes.exclude(pk__in=locally).only("code", "name", "population")
+        uncovered = list(communes.exclude(Exists(locally)).only("code", "name", "population")
                          .order_by(Coalesce("population", 0).desc(), "name")[:UNCOVERED_SHOWN])
     return {
         "total": total,

@@ -393,7 +393,7 @@ def load_reference_territories(directory: Path = DEFAULT_DIR) -> ImportReport:
             report.links_added += added
             report.links_removed += removed
         if report.changed:
-            DataVersion.bump_all()
+            DataVersion.bump_all()  # every version, the territories' too (map geometry)
     return report
 
 

@@ -35,7 +35,7 @@ from shapely.geometry import Point, shape
 
 from maps import builders
 from maps.builders import MapAssets, MapOptions, MarkerSpec
-from maps.models import DataVersion, Scale, Territory, home_region_code
+from maps.models import TERRITORIES, DataVersion, Scale, Territory, home_region_code
 from maps.services.gaps import CommuneRow, region_communes, region_departements
 
 CRS = "EPSG:4326"
@@ -252,19 +252,31 @@ def explorer_map(params: Mapping, *, level: str, title: str,
                  counts: Callable[[], Mapping[int, int]],
                  markers: Callable[[], Sequence[MarkerSpec]],
                  link: str = "", focus: Territory | None = None,
-                 broad: Callable[[], Iterable[int]] = tuple) -> RenderedMap:
+                 broad: Callable[[], Iterable[int]] = tuple,
+                 geometry_url: Callable[[str, bool], str] | None = None) -> RenderedMap:
     """Choropleth of the number of projects per territory of `level` in the home region,
     with the projects as clustered markers. `link`: popup URL template with {scale} and
     {code}. `focus`: the territory of a filter, outlined and framed (else the region is
     framed). `broad`: ids of the départements/region that broad projects cover whole,
-    hatched apart from the counts."""
+    hatched apart from the counts. `geometry_url(level, detail)`: the address of
+    `level_geometry` (the polygons of the level, fetched by the browser; `detail` for a
+    map framed on a territory); without it the polygons are embedded in the document."""
 
     def build():
         counted = counts()
-        territories = list(with_geometry(level_territories(level, counted).filter(
-            geometry__isnull=False)).order_by("code"))
-        frame = territories_frame(
-            territories,
+        territories = level_territories(level, counted).filter(geometry__isnull=False)
+        columns = {}
+        if geometry_url is None:
+            territories = list(with_geometry(territories).order_by("code"))
+            frame = territories_frame(territories)
+        else:  # names and counts only: the polygons come from the geometry resource
+            territories = list(territories.only("id", "scale", "code", "name").order_by(
+                "code"))
+            frame = gpd.GeoDataFrame({"code": [t.code for t in territories],
+                                      "name": [t.name for t in territories]},
+                                     geometry=[None] * len(territories), crs=CRS)
+            columns["geometry_url"] = geometry_url(level, focus is not None)
+        frame = frame.assign(
             count=[counted.get(t.pk, 0) for t in territories],
             url=[link.format(scale=t.scale, code=t.code) if link else "" for t in territories],
         )
@@ -281,9 +293,36 @@ def explorer_map(params: Mapping, *, level: str, title: str,
             tolerance=builders.FOCUS_TOLERANCE if focus is not None
             else builders.REGION_TOLERANCE,
             broad=territories_frame(wide, whole=[t.scale == Scale.REGION for t in wide])
-            if wide else None)
+            if wide else None, **columns)
 
     return cached_map("choropleth_map", {**params, "niveau": level}, build)
+
+
+def geometry_version() -> int:
+    """The territories' data version (`maps.models.TERRITORIES`, moved by their imports):
+    the geometry resources do not change when projects are published."""
+    return DataVersion.current(TERRITORIES)
+
+
+def level_geometry(level: str, detail: bool = False) -> str:
+    """The polygons of a choropleth level's territories in the home region, as a GeoJSON
+    FeatureCollection identified by territory code, simplified for a map of the region
+    (`detail`: for a map framed on a territory). One resource per level, whatever the
+    selection: cached under the territories' data version (the browser caches it too,
+    its URL carrying that version)."""
+    tolerance = builders.FOCUS_TOLERANCE if detail else builders.REGION_TOLERANCE
+    key = f"maps:geometry:{level}:{int(detail)}:v{geometry_version()}"
+
+    def build():
+        territories = list(Territory.objects.filter(
+            in_home_region_q(), scale=LEVELS[level], geometry__isnull=False).distinct()
+            .order_by("code").only("id", "code").annotate(
+                geometry_text=Cast("geometry", output_field=TextField())))
+        shapes = shapely.from_geojson([t.geometry_text for t in territories])
+        return builders.geometry_collection_json([t.code for t in territories], shapes,
+                                                 tolerance)
+
+    return cache.get_or_set(key, build)
 
 
 # --------------------------------------------------------------------------- coverage map

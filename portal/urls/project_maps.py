@@ -10,4 +10,5 @@ urlpatterns = [
     path("cartes/projet/apercu/", map_views.draft_project_map, name="draft-project-map"),
     path("cartes/projets/", map_views.explorer, name="explorer"),
     path("cartes/projets/carte/", map_views.explorer_map, name="explorer-map"),
+    path("cartes/geometrie/<str:level>.geojson", map_views.map_geometry, name="map-geometry"),
 ]

@@ -2,11 +2,14 @@
 selection (page + map document). Data: `projects.map_data`; maps: `maps.services.render`."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_safe
 
+from maps.services import render
 from portal import map_data
-from portal.responses import map_response
+from portal.responses import geometry_response, map_response
 from projects.models import ProjectPage
 
 
@@ -38,3 +41,17 @@ def explorer(request):
 def explorer_map(request):
     """/cartes/projets/carte/?<listing filters>&niveau=: the explorer map document."""
     return map_response(request, map_data.explorer_map(map_data.selection(request.GET)))
+
+
+@require_safe
+def map_geometry(request, level: str):
+    """/cartes/geometrie/<level>.geojson?v=<version>[&detail=1]: the polygons of a
+    choropleth level of the home region, which the explorer maps fetch (their documents
+    carry only counts and names). Immutable under its versioned URL."""
+    if level not in render.LEVELS:
+        raise Http404
+    detail = request.GET.get("detail") == "1"
+    version = render.geometry_version()
+    return geometry_response(request, render.level_geometry(level, detail),
+                             key=f"{level}:{int(detail)}:v{version}",
+                             immutable=request.GET.get("v") == str(version))

@@ -156,3 +156,35 @@ def test_empty_inputs_still_give_a_map_of_the_region():
     html = builders.render_html(builders.choropleth_map(empty, OPTIONS, layer_name="EPCI"))
     assert "center: [49.9, 2.8]" in html
     assert "L.geoJSON(" not in html
+
+
+def test_choropleth_with_fetched_geometry_embeds_counts_and_names_only():
+    """Polygons come from a resource the browser fetches and joins by id (the territory
+    code): the document carries no coordinate of the areas, only what the selection
+    changes."""
+    areas = frame([None, None], code=["a", "b"], name=["A", "B"], count=[0, 3])
+    geometry = builders.geometry_collection_json(["a", "b"], squares()[:2],
+                                                 builders.REGION_TOLERANCE)
+    html = builders.render_html(builders.choropleth_map(
+        areas, OPTIONS, layer_name="EPCI", bounds=[[50.0, 2.0], [50.5, 3.0]],
+        geometry_url="/cartes/geometrie/epci.geojson?v=3"))
+    (data,) = shared_collections(html)
+    assert [(f["id"], f["geometry"]) for f in data["features"]] == [("a", None), ("b", None)]
+    assert [f["properties"]["k"] > 0 for f in data["features"]] == [False, True]
+    assert 'fetch("/cartes/geometrie/epci.geojson?v=3"' in html
+    assert ".addData(" in html and "[2.5,50.0]" not in html
+    fetched = json.loads(geometry)
+    assert [f["id"] for f in fetched["features"]] == ["a", "b"]
+    assert fetched["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_markers_are_written_without_a_template_each():
+    """One line of script per pin: quotes and markup in a title stay text."""
+    markers = [MarkerSpec(50.2, 2.2, 'Le « lieu » <b>"x"</b> ${y}', "/p/?a=1&b=2", "D")]
+    html = builders.render_html(builders.choropleth_map(
+        frame([], code=[], name=[], count=[]), OPTIONS, markers=markers, layer_name="EPCI"))
+    line = re.search(r"L\.marker\(.*\n", html).group(0)
+    texts = line[line.index(".bindTooltip("):]  # HTML; alt and title are plain attributes
+    assert "<b>" not in texts and "&lt;b&gt;" in texts and "${" not in texts
+    assert 'href="/p/?a=1&amp;b=2" target="_top"' in line
+    assert ".addTo(marker_cluster_" in line

@@ -158,6 +158,32 @@ def test_explorer_map_of_all_seed_projects_fits_its_budget(client):
     assert len(html) <= 1_500_000
 
 
+def test_explorer_map_fetches_its_polygons_from_a_versioned_cached_resource(client):
+    """The document carries counts and names; the polygons of the level come from
+    /cartes/geometrie/<level>.geojson, the same for every selection, gzipped, immutable
+    under its versioned URL and revalidated by ETag otherwise."""
+    html = client.get("/cartes/projets/carte/?niveau=commune").content.decode()
+    url = json.loads('"' + re.search(r'fetch\("([^"]+)"', html).group(1) + '"')
+    assert url.startswith("/cartes/geometrie/commune.geojson?v=")
+    counted = shared_collections(html)[0]["features"]
+    assert counted and all(f["geometry"] is None for f in counted)
+    answer = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert answer.status_code == 200 and answer["Content-Encoding"] == "gzip"
+    assert answer["Content-Type"] == "application/geo+json"
+    assert "immutable" in answer["Cache-Control"] and "Accept-Encoding" in answer["Vary"]
+    plain = client.get(url)
+    polygons = {f["id"]: f["geometry"] for f in json.loads(plain.content)["features"]}
+    assert len(polygons) == Territory.objects.filter(
+        scale=Scale.COMMUNE, ancestors__scale=Scale.REGION, ancestors__code="32").count()
+    assert {f["id"] for f in counted} <= set(polygons)  # every count finds its polygon
+    assert polygons["59172"]["type"] in {"Polygon", "MultiPolygon"}
+    assert client.get(url, HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
+    unversioned = client.get("/cartes/geometrie/epci.geojson")
+    assert unversioned.status_code == 200 and "no-cache" in unversioned["Cache-Control"]
+    assert len(json.loads(unversioned.content)["features"]) == 92
+    assert client.get("/cartes/geometrie/region.geojson").status_code == 404
+
+
 def test_explorer_levels(client):
     html = client.get("/cartes/projets/carte/?programme=faad&niveau=departement").content.decode()
     departements = shared_collections(html)[0]

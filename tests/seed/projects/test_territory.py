@@ -128,3 +128,23 @@ def test_every_scale_has_a_page(client, code):
 def test_jette_page_lists_its_project(client):
     response = client.get("/territoires/foreign-be-jette/")
     assert "1000-jours-pour-mon-enfant-jette" in {p.slug for p in response.context["projects"]}
+
+
+@pytest.mark.parametrize(("scale", "code"), [("region", "32"), ("departement", "59"),
+                                             ("commune", "59172")])
+def test_coverage_summary_agrees_with_the_coverage_rows(scale, code):
+    """One statement (EXISTS per commune) gives the same numbers as distinct coverage rows
+    of live projects, and the largest uncovered communes have no local project."""
+    from maps.models import Territory
+    from portal.territory_page import LOCAL_SCALES, communes_of, coverage_summary
+    from projects.models import ProjectCoverage
+
+    territory = Territory.objects.get(scale=scale, code=code)
+    communes = communes_of(territory)
+    rows = ProjectCoverage.objects.filter(commune__in=communes.values("pk"), project__live=True)
+    local = rows.filter(project__broadest_scale__in=LOCAL_SCALES)
+    summary = coverage_summary(territory)
+    assert summary["total"] == communes.count()
+    assert summary["covered"] == rows.values("commune_id").distinct().count()
+    assert summary["covered_locally"] == local.values("commune_id").distinct().count()
+    assert not local.filter(commune__in=[c.pk for c in summary["uncovered"]]).exists()
