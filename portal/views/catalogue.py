@@ -146,12 +146,6 @@ def export_geojson(request):
                      project_filter)
 
 
-def _without(params, name: str) -> str:
-    params = params.copy()
-    params.pop(name, None)
-    return params.urlencode()
-
-
 @require_safe
 def territory_index(request):
     """/territoires/?q=Denain: straight to the territory's page, or a list of candidates."""
@@ -187,6 +181,5 @@ def territory_page(request, code: str):
         "children": children_page(territory, request.GET.get("enfants")),
         "coverage": coverage_summary(territory),
         "territory_alternatives": resolution.alternatives,
-        "children_querystring": _without(request.GET, "enfants"),
     })
     return render(request, "projects/territory_page.html", context)
