@@ -116,7 +116,8 @@ def records(queryset, request, order: list[int] | None = None) -> list[dict]:
         "organisation__acronym", "organisation__siren"))
     vocabularies = {
         name: _grouped(getattr(ProjectPage, name).through.objects.filter(
-            in_ids("projectpage_id", ids)).order_by(f"{target}__{order_field}").values(
+            in_ids("projectpage_id", ids)).order_by(
+            f"{target}__{order_field}", f"{target}_id").values(
             "projectpage_id", f"{target}__code", f"{target}__label"), key="projectpage_id")
         for name, target, order_field in (("axes", "programmeaxis", "sort_order"),
                                           ("themes", "theme", "label"),

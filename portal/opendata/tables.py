@@ -127,7 +127,7 @@ def classification_rows() -> list[dict]:
     rows = []
     axes = (
         ProjectPage.axes.through.objects.filter(projectpage__in=projects)
-        .order_by("projectpage_id", "programmeaxis__sort_order")
+        .order_by("projectpage_id", "programmeaxis__sort_order", "programmeaxis_id")
         .values("projectpage_id", "programmeaxis__code", "programmeaxis__label")
     )
     for a in axes:

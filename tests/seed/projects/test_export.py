@@ -143,17 +143,19 @@ EXPORTED_ON = datetime.date(2026, 6, 1)
 #: depend on how the test database was built, not on the export), taken from the exports
 #: as they were before records() read its relations with one array parameter, reversed
 #: page addresses once per root and translated statuses once per export (commit ec56257).
+#: A project's axes in their programme's order, then in the order they were created (the seed
+#: leaves `sort_order` empty: without that second key the order was the database's).
 #: A change of the seed or of the columns changes them on purpose: the failure message
 #: prints the new values.
 EXPORT_DIGESTS = {
     ("csv", "perimetre=tous"):
-        "7e2e37905942ac74539eca64d67e225ae296d7ab6173c8c5bfefa94568b52276",
+        "3a3c1a50bada95a9ee7d93a3803a5792b40084c7e5bf66eb197a9663e9c00d78",
     ("csv", "territoire=59491"):
-        "cd968cc3c7006e41386d9022147b46e3efad92122b26cd24e017eefefe8b1942",
+        "fcda166941fb9f4c98e2c0c2edcfce71e5f99f7519aebb19fb00fab7cbcc416d",
     ("csv", "programme=faad&statut=en-cours"):
         "3c9e1825a49f37eb7a239754bd44c0c07b359121ed7596d9cc42bf447214d450",
     ("xlsx", "perimetre=tous"):
-        "6793e1eaccde531cd0240d8f626ae5a0966f816b6153f651d72d44eeabc04c0e",
+        "f76755d1ffa6fca6f865019358caeb2c946fe37057d03010e65d9e9c6ec8ddcd",
     ("geojson", "perimetre=tous"):
         "3be1101b3c877df02376481ae48b503f86b6f9627665b9f5059be90230158195",
 }
