@@ -195,6 +195,11 @@ WAGTAIL_SITE_NAME = "Portail régional des projets"
 # Staff admin: ASCII slugs like the seed's, dates typed and shown the French way (15/01/2026),
 # review notifications through Django's mail settings (console in development).
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# No autosave in the editor: on a new page, Wagtail 8's first autosave creates the page, and a
+# « Soumettre » or « Publier » clicked while that request is in flight posts the creation
+# again: the second `add_child` under the same parent fails (a 500, seen in the staff browser
+# test on a loaded machine). Staff save drafts and submit explicitly (the review workflow).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
