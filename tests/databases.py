@@ -11,10 +11,10 @@ Two templates, both kept between runs and named after the test database:
   for the tests of tests/seed/.
 
 A template is trusted only if the fingerprint stored as its COMMENT is the fingerprint of what
-it is made of now (`fingerprint`): the migrations, the installed distributions, and for the
-seed the fixtures and the code that loads them. Otherwise it is built again, under a
-PostgreSQL advisory lock so that two workers never build it at once, into a scratch database
-renamed at the end (an interrupted build leaves no template that looks finished).
+it is made of now (`fingerprint`): the migrations of every installed app and Django's
+version, and for the seed the fixtures and the code that loads them. Otherwise it is built
+again, under a PostgreSQL advisory lock so that two workers never build it at once, into a
+scratch database renamed at the end (an interrupted build leaves no template that looks finished).
 `--create-db` builds both again, once per run (the run id of xdist is in the comment).
 
 Copies are made afresh for every run, --reuse-db or not: a copy may hold what an interrupted
@@ -23,13 +23,13 @@ run committed (the browser tests commit), and copying costs less than checking."
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import django
 import psycopg
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -61,23 +61,26 @@ def _hash_files(digest, paths: Iterable[Path], root: Path) -> None:
 
 
 def fingerprint(patterns: list[str], *, extra_dirs: Iterable[Path] = (), base: str = "") -> str:
-    """A hash of the files matching `patterns` under the project (and of every file under
-    `extra_dirs`), chained to `base`; the migrations' fingerprint also covers every installed
-    distribution and its version (third-party migrations, Django itself)."""
+    """A hash of the files matching `patterns` under the project and of every file under
+    `extra_dirs`, chained to `base`."""
     digest = hashlib.sha256(base.encode())
     for pattern in patterns:
         _hash_files(digest, BASE_DIR.glob(pattern), BASE_DIR)
     for directory in extra_dirs:
-        _hash_files(digest, Path(directory).rglob("*"), Path(directory))
-    if not base:
-        versions = sorted(f"{d.metadata['Name']}=={d.version}"
-                          for d in importlib.metadata.distributions())
-        digest.update("\n".join(versions).encode())
+        _hash_files(digest, Path(directory).rglob("*.py") if Path(directory).name == "migrations"
+                    else Path(directory).rglob("*"), Path(directory))
     return digest.hexdigest()[:32]
 
 
 def migrations_fingerprint() -> str:
-    return fingerprint(MIGRATION_SOURCES)
+    """The migrations of every installed app (Wagtail's, Django's, ours) and Django's version.
+    Not every installed distribution: the virtualenv is shared, and an unrelated install
+    rebuilt both templates."""
+    from django.apps import apps
+
+    folders = sorted(Path(app.path) / "migrations" for app in apps.get_app_configs())
+    return fingerprint(MIGRATION_SOURCES, extra_dirs=[f for f in folders if f.is_dir()],
+                       base=f"Django {django.get_version()}")
 
 
 def seed_fingerprint() -> str:
