@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+# pytest-xdist workers of the PostgreSQL suite (each has its own database copies); 0 = none.
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: run serve test test-postgres test-sqlite lint seed messages bench install backup restore
@@ -37,7 +40,7 @@ test: test-postgres test-sqlite
 
 test-postgres: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-sqlite: $(STAMP)
 	DATABASE_URL= $(BIN)/pytest -m smoke

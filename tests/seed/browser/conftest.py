@@ -1,7 +1,7 @@
 """Browser tests against the PRODUCTION settings: collectstatic into a temporary STATIC_ROOT,
-then gunicorn serving the test database that pytest-django created (the session fixture of
-tests/conftest.py has committed the territories and the seed there), driven by the Debian
-Chromium through Playwright. Never `playwright install`: /usr/bin/chromium is the browser.
+then gunicorn serving this process's copy of the seed database (tests/seed/conftest.py),
+driven by the Debian Chromium through Playwright. Never `playwright install`:
+/usr/bin/chromium is the browser.
 
 Skipped on SQLite (gunicorn would need the same file, and the data lives in a test
 transaction there) and when /usr/bin/chromium is missing (CI installs it)."""
@@ -58,12 +58,23 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
 
 
 @pytest.fixture(scope="package")
-def production_env(real_seed, tmp_path_factory) -> dict:
+def seed_copy_made_again_after(seed_copy, django_db_blocker):
+    """The browser tests' fixtures commit (accounts, pages) and delete what they made, but
+    ids, tree paths and sequences moved: this process's copy of the seed is made again after
+    them, for the seed tests that follow on the same worker."""
+    yield
+    with django_db_blocker.unblock():
+        seed_copy()
+
+
+@pytest.fixture(scope="package")
+def production_env(real_seed, tmp_path_factory, request) -> dict:
     """The environment of the production-settings servers (static files collected once)."""
     if connection.vendor != "postgresql":
         pytest.skip("browser tests need PostgreSQL (the server reads the test database)")
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")
+    request.getfixturevalue("seed_copy_made_again_after")  # torn down after the servers
     workdir = tmp_path_factory.mktemp("production")
     env = {
         **os.environ,
