@@ -249,12 +249,6 @@ class DataVersion(models.Model):
         return row or 0
 
     @classmethod
-    def versions(cls, *names: str) -> dict[str, int]:
-        """The versions of `names` in one query (0 for a scope never bumped)."""
-        found = dict(cls.objects.filter(name__in=names).values_list("name", "version"))
-        return {name: found.get(name, 0) for name in names}
-
-    @classmethod
     def bump(cls, *scopes: str) -> None:
         """One change to the data of `scopes` (`programme_scope(slug)`): those and the
         catalogue's version move on, in one UPDATE once the rows exist."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -281,7 +282,7 @@ def explorer_map(selection: Selection) -> RenderedMap:
 
 def geometry_url(level: str, detail: bool) -> str:
     """The versioned address of a level's polygons (portal.views.project_maps.map_geometry)."""
-    url = f"/cartes/geometrie/{level}.geojson?v={render.geometry_version()}"
+    url = f"{reverse('map-geometry', args=[level])}?v={render.geometry_version()}"
     return url + "&detail=1" if detail else url
 
 

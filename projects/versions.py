@@ -25,17 +25,8 @@ def bump_programmes(programme_ids: Iterable[int | None]) -> None:
 
 def bump_for_page(page: Page) -> None:
     """After a publish, an unpublish or an edit of `page`."""
-    specific_class = page.specific_class
-    if specific_class is not None and issubclass(specific_class, ProjectPage):
-        programme_id = ProjectPage.objects.filter(pk=page.pk).values_list(
-            "programme_id", flat=True).first()
-        bump_programmes([programme_id])
+    specific = page.specific  # already read by the publish signal's receivers
+    if isinstance(specific, ProjectPage):
+        bump_programmes([specific.programme_id])
     else:
         DataVersion.bump_all()
-
-
-def bump_for_projects(project_ids: Iterable[int]) -> None:
-    """After an import that wrote these projects (pages or their figures)."""
-    ids = list(project_ids)
-    bump_programmes(ProjectPage.objects.filter(pk__in=ids).values_list(
-        "programme_id", flat=True).distinct() if ids else [])

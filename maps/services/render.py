@@ -304,14 +304,14 @@ def geometry_version() -> int:
     return DataVersion.current(TERRITORIES)
 
 
-def level_geometry(level: str, detail: bool = False) -> str:
+def level_geometry(level: str, detail: bool, version: int) -> str:
     """The polygons of a choropleth level's territories in the home region, as a GeoJSON
     FeatureCollection identified by territory code, simplified for a map of the region
     (`detail`: for a map framed on a territory). One resource per level, whatever the
     selection: cached under the territories' data version (the browser caches it too,
-    its URL carrying that version)."""
+    its URL carrying that version, `geometry_version()`, read once by the caller)."""
     tolerance = builders.FOCUS_TOLERANCE if detail else builders.REGION_TOLERANCE
-    key = f"maps:geometry:{level}:{int(detail)}:v{geometry_version()}"
+    key = f"maps:geometry:{level}:{int(detail)}:v{version}"
 
     def build():
         territories = list(Territory.objects.filter(

@@ -52,6 +52,6 @@ def map_geometry(request, level: str):
         raise Http404
     detail = request.GET.get("detail") == "1"
     version = render.geometry_version()
-    return geometry_response(request, render.level_geometry(level, detail),
+    return geometry_response(request, render.level_geometry(level, detail, version),
                              key=f"{level}:{int(detail)}:v{version}",
                              immutable=request.GET.get("v") == str(version))

@@ -16,7 +16,8 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from maps.models import DataVersion
 from projects import coverage
-from projects.versions import bump_for_projects
+from projects.models import ProjectPage
+from projects.versions import bump_programmes
 
 BATCH = 500
 
@@ -110,11 +111,8 @@ def bump_written(objects) -> None:
     """The data versions an import moves on: its projects' programmes (organisations,
     contacts and figures are shown through their projects); every version when it wrote
     any other page."""
-    from projects.models import ProjectPage
-
     pages = [obj for obj in objects if isinstance(obj, Page)]
     if any(not isinstance(page, ProjectPage) for page in pages):
         DataVersion.bump_all()
     else:
-        bump_for_projects(page.pk for page in pages)
-
+        bump_programmes(page.programme_id for page in pages)
