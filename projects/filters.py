@@ -31,7 +31,6 @@ from maps.models import Territory
 from projects.coverage import Perimeter, scope_q
 from projects.models import (
     Organisation,
-    ProgrammeAxis,
     ProgrammePage,
     ProjectOrganisation,
     ProjectPage,
@@ -41,7 +40,7 @@ from projects.models import (
 )
 from projects.search import MAX_QUERY_LENGTH, search_ids
 from projects.selection import choices as listing_choices
-from projects.selection import data_version, in_ids
+from projects.selection import data_version, in_ids, linked_to
 from projects.territory import Resolution, TerritoryScope, resolve_territory
 
 #: Years a project may be filtered on: anything else is a form error, not a crash.
@@ -527,15 +526,14 @@ class ProjectFilter(django_filters.FilterSet):
     def public_condition(self, value) -> Q:
         if not value:
             return Q()
-        return Q(pk__in=ProjectPage.publics.through.objects.filter(
-            public_id__in=self._entries("public", value, universal=True))
-            .values("projectpage_id"))
+        return Q(linked_to(ProjectPage.publics.through, "projectpage", "public",
+                           self._entries("public", value, universal=True)))
 
     def thematique_condition(self, value) -> Q:
         if not value:
             return Q()
-        return Q(pk__in=ProjectPage.themes.through.objects.filter(
-            theme_id__in=self._entries("thematique", value)).values("projectpage_id"))
+        return Q(linked_to(ProjectPage.themes.through, "projectpage", "theme",
+                           self._entries("thematique", value)))
 
     def _entries(self, name: str, chosen, universal: bool = False) -> list[int]:
         """What ticking entries of a vocabulary means, as ids: the chosen entries, the
@@ -551,14 +549,13 @@ class ProjectFilter(django_filters.FilterSet):
         return sorted(ids)
 
     def axe_condition(self, value) -> Q:
+        """An axis code, of the page's programme, of the programme named before it
+        ("slug:code"), or of any programme; its ids from the cached choices."""
         programme_slug, _sep, code = value.rpartition(":")
-        axes = ProgrammeAxis.objects.filter(code=code)
-        if self.fixed_programme is not None:
-            axes = axes.filter(programme=self.fixed_programme)
-        elif programme_slug:
-            axes = axes.filter(programme__slug=programme_slug)
-        return Q(pk__in=ProjectPage.axes.through.objects.filter(programmeaxis__in=axes)
-                 .values("projectpage_id"))
+        ids = [pk for pk, axis_code, _label, slug, _p in self.choices.axes
+               if axis_code == code and (self.fixed_programme is not None or not programme_slug
+                                         or slug == programme_slug)]
+        return Q(linked_to(ProjectPage.axes.through, "projectpage", "programmeaxis", ids))
 
     def statut_condition(self, value) -> Q:
         return status_q(value, self.today)
@@ -567,8 +564,8 @@ class ProjectFilter(django_filters.FilterSet):
         return year_q(value)
 
     def porteur_condition(self, value) -> Q:
-        return Q(pk__in=ProjectOrganisation.objects.filter(
-            organisation=value, role=CARRIER).values("project_id"))
+        return Q(linked_to(ProjectOrganisation, "project", "organisation", [value.pk],
+                           where=("role", CARRIER)))
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(self.q_condition(value))

@@ -136,6 +136,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
+#: Rendered fragments of this process (base.html: header and footer, keyed on everything
+#: they show): local memory even with Redis, a network round trip would cost what it saves.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                       "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 1000}}
 
 # Whole-page cache of anonymous GETs (portal/page_cache.py): listing, programme, territory,
 # explorer and monitoring pages, keyed on the sorted query string + data versions + language.

@@ -6,7 +6,8 @@ SECRET_KEY = "test-only-secret-key"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+          "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Saves do not index: tests that search index what they create (tests/conftest.py,
 # `search_auto_update`), the seed indexes what it writes.
 WAGTAILSEARCH_BACKENDS["default"]["AUTO_UPDATE"] = False  # noqa: F405

@@ -186,12 +186,13 @@ def _closed_port() -> int:
 
 @pytest.fixture
 def cache_at_a_closed_port():
-    """The production cache configuration (django-redis), pointed at a port nobody listens
-    on."""
+    """The production cache configuration (django-redis, and the process's own fragment
+    cache), pointed at a port nobody listens on."""
     from django.core.cache import caches
 
     location = f"redis://127.0.0.1:{_closed_port()}/0"
-    config = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": location,
+    config = {**settings.CACHES,
+              "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": location,
                           "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25,
                                       "SOCKET_TIMEOUT": 0.5}}}
     with override_settings(CACHES=config, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=True,
