@@ -10,6 +10,7 @@ département D" are then one indexed join, never a walk up or down a tree.
 containment and maps out.
 """
 
+import functools
 import unicodedata
 from difflib import SequenceMatcher
 
@@ -37,10 +38,12 @@ MAX_FUZZY_CANDIDATES = 40
 MIN_CLOSENESS = 0.7
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """Lowercase, accent-free, punctuation-free form of a place name, with the usual
     abbreviations folded ("St-Amand" and "Saint-Amand" both give "saint amand"), so that
-    professionals can type a commune the way they write it."""
+    professionals can type a commune the way they write it. Remembered: the listing sorts
+    the same vocabulary labels by it at every request."""
     text = unicodedata.normalize("NFKD", name.translate(LIGATURES))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = "".join(c if c.isalnum() else " " for c in text)

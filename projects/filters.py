@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import datetime
 import hashlib
+from typing import NamedTuple
 
 import django_filters
 from django import forms
@@ -35,8 +36,6 @@ from projects.models import (
     ProjectOrganisation,
     ProjectPage,
     ProjectStatus,
-    Public,
-    Theme,
 )
 from projects.search import MAX_QUERY_LENGTH, search_ids
 from projects.selection import choices as listing_choices
@@ -178,6 +177,35 @@ class AxisFilter(django_filters.ChoiceFilter):
     field_class = AxisField
 
 
+class Entry(NamedTuple):
+    """A chosen public or theme, as the cached vocabulary knows it."""
+
+    pk: int
+    code: str
+    label: str
+
+    def __str__(self):
+        return self.label
+
+
+class VocabularyField(forms.MultipleChoiceField):
+    """Codes of a vocabulary (publics, themes) checked against the vocabulary cached under
+    the data version (`projects.selection.Choices`), not read again at each request; cleans
+    to the chosen entries, in the order they were given."""
+
+    def __init__(self, *args, entries=(), **kwargs):
+        self.entries = {code: Entry(pk, code, label) for pk, code, label in entries}
+        kwargs["choices"] = [(code, label) for _pk, code, label in entries]
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        return [self.entries[code] for code in super().clean(value)]
+
+
+class VocabularyFilter(django_filters.MultipleChoiceFilter):
+    field_class = VocabularyField
+
+
 class FamilyCheckboxes(forms.CheckboxSelectMultiple):
     """The checkboxes of a two-level vocabulary: each option carries, in `option_attrs`,
     whether it is a family, a member of the family above it, or « tous publics », so that
@@ -239,15 +267,13 @@ class ProjectFilter(django_filters.FilterSet):
         help_text=_("The portal lists the projects of Hauts-de-France; the national document "
                     "of the 1000 premiers jours also gives examples elsewhere in France."),
     )
-    public = django_filters.ModelMultipleChoiceFilter(
-        label=_("Target public"), to_field_name="code", method="filter_publics",
-        queryset=Public.objects.all(), widget=FamilyCheckboxes,
+    public = VocabularyFilter(
+        label=_("Target public"), method="filter_publics", widget=FamilyCheckboxes,
         help_text=_("A family includes its publics; projects open to everyone (« Tous "
                     "publics ») are listed whatever public is chosen."),
     )
-    thematique = django_filters.ModelMultipleChoiceFilter(
-        label=_("Theme"), to_field_name="code", method="filter_themes",
-        queryset=Theme.objects.all(), widget=FamilyCheckboxes,
+    thematique = VocabularyFilter(
+        label=_("Theme"), method="filter_themes", widget=FamilyCheckboxes,
         help_text=_("A family includes its themes."),
     )
     axe = AxisFilter(label=_("Axis or priority"), method="filter_axis",
@@ -296,6 +322,8 @@ class ProjectFilter(django_filters.FilterSet):
                 groups.setdefault(programme_label, []).append((f"{slug}:{code}", label))
             choices = list(groups.items())
         self.filters["axe"].extra["choices"] = choices
+        self.filters["public"].extra["entries"] = self.choices.publics
+        self.filters["thematique"].extra["entries"] = self.choices.themes
 
     def get_form_class(self):
         form_class = super().get_form_class()

@@ -47,7 +47,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from maps.models import SCALE_RANK, DataVersion
+from maps.models import CATALOGUE, SCALE_RANK, DataVersion
 from projects.models import (
     Organisation,
     ProgrammeAxis,
@@ -185,6 +185,8 @@ def data_version(request=None, programme: str | None = None) -> str:
         if memo is None:
             memo = request._data_versions = {}
         memo[programme] = version
+        if version.startswith(f"{CATALOGUE}="):  # read in the same query: the catalogue's
+            memo[None] = version
     return version
 
 
