@@ -17,6 +17,7 @@ from django import forms
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from maps.models import Scale, Territory, normalize_name
@@ -405,6 +406,10 @@ def project_listing(request, programme: ProgrammePage | None = None,
         "perimeter": perimeter_summary(project_filter, facets.get("perimetre", []), query),
         "view": view,
         "view_queries": view_queries(query),
+        # A card shows catalogue data and a status of today: rendered once per process
+        # under both (the results template's fragment cache), in the page's language.
+        "cards_version": f"{data_version(request)}:{project_filter.today.isoformat()}:"
+                         f"{get_language()}",
     }
 
 

@@ -105,3 +105,21 @@ def test_another_programmes_cached_pages_stay_cached_and_right(catalogue, client
     settings.PAGE_CACHE_ENABLED = False
     for path in paths[:2]:
         assert client.get(path).content == served[path].content
+
+
+def test_cards_come_from_the_fragment_cache_until_a_publish(client, catalogue):
+    """The cards of the listing are rendered once per process under the catalogue's version
+    and today's date (portal/templates/projects/includes/project_results.html): the second
+    listing shows the cached card, a publish shows the new text at once."""
+    from django.core.cache import caches
+
+    page = catalogue["raismes-local"]
+    first = client.get("/projets/", {"territoire": "59491"}).content.decode()
+    assert page.summary in first
+    keys = set(caches["fragments"]._cache)
+    client.get("/projets/", {"territoire": "59491", "par_page": "50"})
+    assert set(caches["fragments"]._cache) == keys  # every card (and header, footer) reused
+    page.summary = "Un tout autre résumé de la carte."
+    page.save_revision().publish()
+    after = client.get("/projets/", {"territoire": "59491"}).content.decode()
+    assert "Un tout autre résumé de la carte." in after and page.title in after
