@@ -13,17 +13,23 @@ PostgreSQL: both databases are copies of templates built once and kept between r
 
 import inspect
 import itertools
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
+from maps.models import Territory
+from projects.models import ProgrammePage, ProjectPage
 from tests import databases
-from tests.maps.factories import build_sample
-from tests.projects.factories import build_catalogue
+from tests.caches import clear_caches
+from tests.maps.factories import Sample, build_sample
+from tests.projects.factories import Catalogue, build_catalogue
 
 SMALL_SUFFIX = "_small"
 
@@ -176,18 +182,116 @@ def _sqlite_from_template(request, django_db_blocker, *, rebuild: bool):
         databases.switch_to(original)
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get(
+        "reset_sequences"))) or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+def _shares_catalogue(item) -> bool:
+    return "catalogue" in getattr(item, "fixturenames", []) and not _is_transactional(item)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each run of tests of one module, the tests sharing the module's catalogue
+    (`_module_catalogue`) last: once built, it is seen by every later test of the module,
+    so none of those may be a test that expects an empty database. After pytest-django's
+    own sort (database tests first), which keeps a module's tests together within each kind;
+    an xdist worker runs a subsequence of this order, a module never split among workers.
+
+    Those tests also get `_module_catalogue` as their first fixture, before pytest-django's
+    transaction of the test: requested from `catalogue` (it must not be built for a
+    transactional test), it would be built inside that transaction and rolled back with it."""
+    for item in items:
+        if _shares_catalogue(item) and "_module_catalogue" not in item.fixturenames:
+            item.fixturenames.insert(0, "_module_catalogue")
+    ordered, start = [], 0
+    while start < len(items):
+        end = start
+        while end < len(items) and items[end].module is items[start].module:
+            end += 1
+        run = items[start:end]
+        ordered += [i for i in run if not _shares_catalogue(i)] + [
+            i for i in run if _shares_catalogue(i)]
+        start = end
+    items[:] = ordered
+
+
+@dataclass
+class _Built:
+    """What the module's shared catalogue is made of, by primary key."""
+
+    territories: dict[tuple[str, str], int]
+    programmes: dict[str, int]
+    projects: dict[str, int]
+
+
+def _sample_from(keys: dict[tuple[str, str], int]) -> Sample:
+    rows = Territory.objects.in_bulk(keys.values())
+    return Sample(by_key={key: rows[pk] for key, pk in keys.items()})
+
+
+@pytest.fixture(scope="module")
+def _module_catalogue(django_db_setup, django_db_blocker):
+    """The sample territories and catalogue, built once per module (and per xdist worker)
+    in a transaction left open until the module's last test and rolled back then; each test
+    runs in pytest-django's own transaction nested in it (a savepoint), rolled back after
+    it, so it finds the catalogue as built. Building it was most of the time of the tests
+    that read it (≈1 s each, sixty tests). Its own cache key prefix: nothing it caches is
+    read by a test (see `_cache_key_prefix`). The database is blocked again between the
+    build and the rollback, as for any test without the django_db mark."""
+    outer = transaction.atomic()
+    with django_db_blocker.unblock(), _cache_prefix(f"module{next(_test_numbers)}"):
+        outer.__enter__()
+        try:
+            sample = build_sample()
+            catalogue = build_catalogue(sample)
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield _Built(territories={key: t.pk for key, t in sample.by_key.items()},
+                 programmes={"faad": catalogue.faad.pk,
+                             "thousand_days": catalogue.thousand_days.pk},
+                 projects={slug: p.pk for slug, p in catalogue.projects.items()})
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+        clear_caches()
+
+
+def _shared(request) -> _Built | None:
+    """The module's catalogue when this test may share it (not a transactional test: its
+    commits would end the shared transaction)."""
+    if not _shares_catalogue(request.node):
+        return None
+    return request.getfixturevalue("_module_catalogue")
+
+
 @pytest.fixture
-def territories(db):
+def territories(request, db):
     """The sample territories (tests/maps/factories.py): a few départements, EPCIs (one
-    straddling two départements), communes, a custom area and a place abroad."""
-    return build_sample()
+    straddling two départements), communes, a custom area and a place abroad. Built for
+    the test, or, with `catalogue`, those of the module's catalogue read again (objects of
+    the test's own: a test may change them)."""
+    built = _shared(request)
+    return build_sample() if built is None else _sample_from(built.territories)
 
 
 @pytest.fixture
-def catalogue(territories):
+def catalogue(request, territories):
     """Two programmes and eight projects covering the sample at every scale
-    (tests/projects/factories.py, SAMPLE_PROJECTS)."""
-    return build_catalogue(territories)
+    (tests/projects/factories.py, SAMPLE_PROJECTS): the module's, read again (three
+    queries), or built for a transactional test."""
+    built = _shared(request)
+    if built is None:
+        return build_catalogue(territories)
+    programmes = ProgrammePage.objects.in_bulk(built.programmes.values())
+    projects = ProjectPage.objects.in_bulk(built.projects.values())
+    return Catalogue(faad=programmes[built.programmes["faad"]],
+                     thousand_days=programmes[built.programmes["thousand_days"]],
+                     projects={slug: projects[pk] for slug, pk in built.projects.items()})
 
 
 @pytest.fixture
@@ -214,19 +318,26 @@ def staff_client(client, django_user_model):
 _test_numbers = itertools.count()
 
 
+@contextmanager
+def _cache_prefix(prefix: str):
+    previous = {}
+    for cache in caches.all():
+        previous[cache] = cache.key_prefix
+        cache.key_prefix = prefix
+    try:
+        yield
+    finally:
+        for cache, value in previous.items():
+            cache.key_prefix = value
+
+
 @pytest.fixture(autouse=True)
 def _cache_key_prefix():
     """A cache key prefix of its own for every test: the data version is rolled back with
     each test, so two tests could otherwise read each other's cached map or table under the
     same version."""
-    prefix = f"test{next(_test_numbers)}"
-    previous = {}
-    for cache in caches.all():
-        previous[cache] = cache.key_prefix
-        cache.key_prefix = prefix
-    yield
-    for cache, value in previous.items():
-        cache.key_prefix = value
+    with _cache_prefix(f"test{next(_test_numbers)}"):
+        yield
 
 
 class _FailOnOurUndefinedVariables(str):
