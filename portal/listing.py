@@ -4,7 +4,8 @@ filters to the map, the exports and the API.
 
 The number of SQL queries is constant whatever the page size (and small): the selection is
 read once, every facet count comes from it in one grouped statement, the cards from plain
-rows in two statements (`projects.selection`).
+rows in two statements (`projects.selection`), and only when one of the page's cards is not
+in the fragment cache yet (`PageCards`).
 """
 
 from __future__ import annotations
@@ -326,6 +327,51 @@ def shared_params(request, programme: ProgrammePage | None = None,
     return params
 
 
+class PageCards:
+    """The cards of one page of results, read from the database only if one of them is
+    rendered: each card's HTML is cached per process under the catalogue's version (the
+    results template's fragment cache), so a page whose cards were all shown before runs no
+    card statement. When one is needed, every card of the page is read at once, in the two
+    statements of `projects.selection.cards` (constant whatever the page size)."""
+
+    def __init__(self, ids: list[int], today):
+        self.ids, self.today = ids, today
+        self._found: dict[int, object] | None = None
+
+    def of_page(self, places: list[tuple]) -> list[PageCard]:
+        """One card per id, in order, with its (level, level label, wider area) in the
+        selection."""
+        return [PageCard(pk, self, *place) for pk, place in zip(self.ids, places, strict=True)]
+
+    def card(self, pk: int):
+        if self._found is None:
+            # paths, as {% pageurl %} writes them on a single site
+            self._found = {card.pk: card for card in cards(self.ids, PageUrls(None),
+                                                            self.today)}
+        return self._found.get(pk)
+
+
+class PageCard:
+    """A card of the page: its id and its place in the selection (the fragment cache's key)
+    at once, the rest (`projects.selection.Card`) from `PageCards` on first use."""
+
+    __slots__ = ("pk", "level", "level_label", "is_broad", "_cards")
+
+    def __init__(self, pk: int, page_cards: PageCards, level, label: str, broad: bool):
+        self.pk, self._cards = pk, page_cards
+        self.level, self.level_label, self.is_broad = level, label, broad
+
+    def __getattr__(self, name: str):
+        # Only for the fields of `Card` (the slots above are plain attributes); a project
+        # unpublished between the selection and the cards reads as an empty card.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        card = self._cards.card(self.pk)
+        if card is None:
+            raise AttributeError(name)
+        return getattr(card, name)
+
+
 @dataclass
 class SelectionPage:
     """One page of a filtered selection, as the listing and the API both paginate it."""
@@ -362,14 +408,11 @@ def project_listing(request, programme: ProgrammePage | None = None,
     selection = select_page(project_filter, request.GET.get("page"), per_page)
     rows, page_obj, ids = selection.rows, selection.page, selection.ids
     with_level, paginator = selection.with_level, selection.page.paginator
-    # The page's cards from plain rows, in two statements whatever the page size.
-    # paths, as {% pageurl %} writes them on a single site
-    projects = cards(ids, PageUrls(None), project_filter.today)
     current = project_filter.territory
-    for project in projects:
-        project.level = selection.levels.get(project.pk)
-        project.level_label = level_label(project.level) if current else ""
-        project.is_broad = is_broad(project.level, current) if current else False
+    levels = selection.levels
+    projects = PageCards(ids, project_filter.today).of_page(
+        [(levels.get(pk), level_label(levels.get(pk)) if current else "",
+          is_broad(levels.get(pk), current) if current else False) for pk in ids])
     facets = facet_options(project_filter, [row[0] for row in rows])
     chips = active_filters(project_filter, request.GET, facets)
     apply_facets(project_filter.form, facets)

@@ -11,3 +11,11 @@ def clear_caches() -> None:
     for cache in caches.all():
         cache.clear()
     forget_remembered()
+
+
+def forget_cards() -> None:
+    """Empty the fragment cache of its project cards only (the header and footer stay), so
+    that the next listing reads every card of its page."""
+    fragments = caches["fragments"]
+    for key in [key for key in fragments._cache if "project-card" in key]:
+        fragments.delete(key.split(":", 2)[2])  # LocMem keys are ":<version>:<key>"

@@ -123,3 +123,24 @@ def test_cards_come_from_the_fragment_cache_until_a_publish(client, catalogue):
     page.save_revision().publish()
     after = client.get("/projets/", {"territoire": "59491"}).content.decode()
     assert "Un tout autre résumé de la carte." in after and page.title in after
+
+
+def test_cached_cards_are_not_read_again(client, catalogue):
+    """A page of results whose cards are all in the fragment cache runs no card statement
+    (`portal.listing.PageCards`) and shows the same page as the first visitor's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.caches import forget_cards
+
+    client.get("/projets/", {"territoire": "59491"})  # the route, the reading, the choices
+    forget_cards()
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get("/projets/", {"territoire": "59491"}).content
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get("/projets/", {"territoire": "59491"}).content
+    card_statements = [q["sql"] for q in cold.captured_queries
+                       if q not in warm.captured_queries]
+    assert again == first
+    assert len(warm) == len(cold) - 2
+    assert any("projects_projectcontact" in sql for sql in card_statements)
