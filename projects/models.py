@@ -478,6 +478,16 @@ class ProjectIndexPage(Page):
     class Meta:
         verbose_name = _("project listing")
 
+    #: The view restrictions of this page and its ancestors, when the caller read them with
+    #: the route (`portal.views.catalogue.project_index`, keyed on the data version that any
+    #: change to a restriction bumps): Wagtail checks them before every serve, two queries.
+    known_view_restrictions: list | None = None
+
+    def get_view_restrictions(self):
+        if self.known_view_restrictions is not None:
+            return self.known_view_restrictions
+        return super().get_view_restrictions()
+
 
 class ContentPage(Page):
     """An editorial page of the site itself: the legal pages a State site must have

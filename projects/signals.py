@@ -2,12 +2,14 @@
 of a project, its denormalised `programme` and the data version that invalidates cached maps
 and pages."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from modelsearch import index
 from modelsearch.signal_handlers import post_delete_signal_handler, post_save_signal_handler
+from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from maps.models import DataVersion
 from projects.coverage import is_deferred, rebuild_coverage
 from projects.models import ProjectPage
 from projects.versions import bump_for_page, bump_programmes
@@ -42,6 +44,14 @@ def on_move(sender, instance, parent_page_before=None, parent_page_after=None, *
         bump_for_page(instance)
 
 
+def on_restriction_change(sender, **kwargs):
+    """A page's privacy (password, logged-in users, groups) was set, changed or removed:
+    every cached page and route is keyed on the data versions, so all of them move on; a page
+    made private is never served again from the whole-page cache to a visitor without the
+    right (`portal.page_cache`, `portal.views.catalogue.project_index`)."""
+    DataVersion.bump_all()
+
+
 def _text_fields(model) -> set[str]:
     """The fields whose text the search index stores (the database backend stores only
     these: filters and ordering read the table itself)."""
@@ -65,3 +75,6 @@ post_delete.connect(post_delete_signal_handler, sender=ProjectPage)
 page_published.connect(on_publish)
 post_page_move.connect(on_move)
 page_unpublished.connect(on_unpublish)
+post_save.connect(on_restriction_change, sender=PageViewRestriction)
+post_delete.connect(on_restriction_change, sender=PageViewRestriction)
+m2m_changed.connect(on_restriction_change, sender=PageViewRestriction.groups.through)

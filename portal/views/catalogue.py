@@ -46,8 +46,11 @@ def project_index(request):
     queries, a third of the listing's); which page answers /projets/ on which site changes
     only with a publish, an unpublish or a move, which all bump the data version the route
     is keyed on (with the site root paths Wagtail itself caches, so that editing a Site
-    changes the key too). Anything unexpected (no such page, several sites matching)
-    leaves the route to Wagtail."""
+    changes the key too). The page's view restrictions (its own and its ancestors', two
+    queries that Wagtail's `check_view_restrictions` hook runs before every serve) are
+    cached with it: adding, changing or removing a restriction bumps every data version
+    (`projects.signals`), and Wagtail still checks them against each request. Anything
+    unexpected (no such page, several sites matching) leaves the route to Wagtail."""
     roots = Site.get_site_root_paths()
     digest = hashlib.sha1(f"{roots}|{request.get_host()}|{request.get_port()}".encode())
     key = f"route:{INDEX_PATH}:{data_version(request)}:{digest.hexdigest()[:16]}"
@@ -56,7 +59,9 @@ def project_index(request):
         route = Page.route_for_request(request, INDEX_PATH)  # Wagtail's walk, kept on request
         if route is not None and isinstance(route[0], ProjectIndexPage) and not (
                 route[1] or route[2]):
-            cache.set(key, (Site.find_for_request(request), route[0]), ROUTE_TIMEOUT)
+            page = route[0]
+            page.known_view_restrictions = list(page.get_view_restrictions())
+            cache.set(key, (Site.find_for_request(request), page), ROUTE_TIMEOUT)
     else:
         request._wagtail_site, page = found
         request._wagtail_route_for_request = (page, [], {})

@@ -144,3 +144,28 @@ def test_cached_cards_are_not_read_again(client, catalogue):
     assert again == first
     assert len(warm) == len(cold) - 2
     assert any("projects_projectcontact" in sql for sql in card_statements)
+
+
+@pytest.mark.parametrize("where", ["listing", "programme"])
+def test_a_page_made_private_is_no_longer_served_from_a_cache(catalogue, client, settings,
+                                                              where):
+    """A password set on a page served from the whole-page cache (a programme page) or from
+    the cached route with its view restrictions (/projets/) asks for the password at the
+    next visit; removing it shows the page again (every data version moves with a
+    restriction, `projects.signals.on_restriction_change`)."""
+    from wagtail.models import Page, PageViewRestriction
+
+    settings.PAGE_CACHE_ENABLED = True
+    path = "/projets/" if where == "listing" else catalogue.faad.url
+    page = Page.objects.get(url_path__endswith="/projets/") if where == "listing" \
+        else catalogue.faad
+    assert client.get(path).status_code == 200
+    assert client.get(path)[HEADER] == "hit"
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="secret")
+    asked = client.get(path)
+    assert 'name="password"' in asked.content.decode()
+    assert asked.get(HEADER) != "hit"
+    restriction.delete()
+    shown = client.get(path)
+    assert shown.status_code == 200 and 'name="password"' not in shown.content.decode()
