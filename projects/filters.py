@@ -22,7 +22,8 @@ from typing import NamedTuple
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +39,8 @@ from projects.models import (
     ProjectStatus,
 )
 from projects.search import MAX_QUERY_LENGTH, search_ids
+from projects.selection import Slot, bind_slots, compiled, data_version, in_ids, linked_to
 from projects.selection import choices as listing_choices
-from projects.selection import data_version, in_ids, linked_to
 from projects.territory import Resolution, TerritoryScope, resolve_territory
 
 #: Years a project may be filtered on: anything else is a form error, not a crash.
@@ -418,7 +419,7 @@ class ProjectFilter(django_filters.FilterSet):
         if self.territory_error:
             return queryset.none()
         if self.fixed_territory is not None:
-            queryset = queryset.filter(self.scope.projects_q())
+            queryset = queryset.filter(self.territoire_condition(None))
         if "perimetre" not in without and self.perimeter != Perimeter.ALL:
             queryset = queryset.filter(scope_q(self.perimeter))
         if not self.is_bound:
@@ -465,17 +466,20 @@ class ProjectFilter(django_filters.FilterSet):
 
         The levels come from the territory's cached scope (`TerritoryScope.levels`), not a
         sub-query per row: the statement orders by the sort's other keys, and the local-
-        first sort is a stable sort on the level in Python (ORDER BY level, title, pk)."""
+        first sort is a stable sort on the level in Python (ORDER BY level, title, pk).
+        The statement is compiled once per shape of the filters (`_selection_statement`)."""
         exclusive = self.exclusive_facets()
-        queryset = self.filtered(without=tuple(exclusive))
         self._exclusive_ids = {name: [] for name in exclusive}
-        if exclusive and not self.territory_error:
-            misses = sum((Case(When(self.condition(name, self.cleaned(name)), then=Value(0)),
-                               default=Value(1 << i), output_field=IntegerField())
-                          for i, name in enumerate(exclusive)), Value(0))
-            queryset = queryset.annotate(misses=misses).filter(
-                misses__in=[0, *(1 << i for i in range(len(exclusive)))])
-            found = self.order(queryset, with_level=False).values_list("pk", "misses")
+        with_misses = bool(exclusive) and not self.territory_error
+        try:
+            sql, params = self._selection_statement(exclusive, with_misses)
+        except EmptyResultSet:  # an unknown territory: nothing, as the ORM would return
+            found = []
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                found = cursor.fetchall()
+        if with_misses:
             ids = []
             for pk, missed in found:
                 if not missed:
@@ -485,7 +489,7 @@ class ProjectFilter(django_filters.FilterSet):
                 else:
                     self._exclusive_ids[exclusive[missed.bit_length() - 1]].append(pk)
         else:
-            ids = list(self.order(queryset, with_level=False).values_list("pk", flat=True))
+            ids = [pk for (pk,) in found]
         if self.scope is None:
             return [(pk,) for pk in ids]
         levels = self.scope.levels
@@ -493,6 +497,91 @@ class ProjectFilter(django_filters.FilterSet):
         if self.sort == "proximite":
             rows.sort(key=lambda row: row[1])
         return rows
+
+    def _selection_queryset(self, exclusive: list[str], with_misses: bool) -> QuerySet:
+        """The selection statement of `selection_rows` as a queryset: (pk, misses) rows, or
+        (pk,) rows without exclusive facets."""
+        queryset = self.filtered(without=tuple(exclusive))
+        if not with_misses:
+            return self.order(queryset, with_level=False).values_list("pk")
+        misses = sum((Case(When(self.condition(name, self.cleaned(name)), then=Value(0)),
+                           default=Value(1 << i), output_field=IntegerField())
+                      for i, name in enumerate(exclusive)), Value(0))
+        queryset = queryset.annotate(misses=misses).filter(
+            misses__in=[0, *(1 << i for i in range(len(exclusive)))])
+        return self.order(queryset, with_level=False).values_list("pk", "misses")
+
+    #: The filters whose condition is "one of these ids" (`ids_for`), a `Slot` of the
+    #: selection statement compiled once per shape; the others are part of the shape.
+    ID_FILTERS = ("q", "territoire", "public", "thematique", "axe", "porteur")
+
+    def _selection_shape(self, exclusive: list[str]) -> tuple | None:
+        """What the selection statement's SQL and its parameters other than ids depend on,
+        or None when it is compiled for this request only: another base queryset than
+        `listing_base`'s, an unknown territory, or the relevance order (one `WHEN` per
+        matching project)."""
+        base = getattr(self.queryset, "listing_base", None)
+        if base is None or self.territory_error or self.sort == "pertinence":
+            return None
+        values = []
+        if self.is_bound:
+            self.errors  # noqa: B018 - validates the form once
+            for name, value in self.form.cleaned_data.items():
+                if name not in self.SELECTING or _empty(value):
+                    continue
+                if name in self.ID_FILTERS:
+                    values.append((name,))
+                elif name == "programme":
+                    values.append((name, value.pk))
+                elif name in ("statut", "annee"):
+                    values.append((name, value))
+                else:
+                    return None
+        return ("selection", base, self.fixed_territory is not None, self.perimeter,
+                self.sort, self.today, tuple(exclusive), tuple(values))
+
+    def _selection_statement(self, exclusive: list[str], with_misses: bool):
+        """The SQL and parameters of the selection: compiled once per process and shape
+        (`_selection_shape`) with each id filter as a `Slot`, then bound with this
+        request's ids. Django's compiler cost as much CPU as the statement itself."""
+        shape = self._selection_shape(exclusive)
+        if shape is None:
+            return self._selection_queryset(exclusive, with_misses).query.sql_with_params()
+
+        def build():
+            self._slots = True
+            try:
+                return self._selection_queryset(exclusive, with_misses)
+            finally:
+                self._slots = False
+
+        sql, params = compiled(shape, build)
+        return sql, bind_slots(params, lambda name: self.ids_for(name, self.cleaned(name)))
+
+    def ids_for(self, name: str, value) -> list[int]:
+        """The projects (`q`, `territoire`) or the vocabulary entries, axes and carriers
+        (`public`, `thematique`, `axe`, `porteur`) that filter `name` selects by for
+        `value`: its condition is "linked to one of these ids"."""
+        if name == "q":
+            return self._search(value)
+        if name == "territoire":
+            return self.scope.project_ids
+        if name == "public":
+            return self._entries("public", value, universal=True)
+        if name == "thematique":
+            return self._entries("thematique", value)
+        if name == "axe":
+            programme_slug, _sep, code = value.rpartition(":")
+            return [pk for pk, axis_code, _label, slug, _p in self.choices.axes
+                    if axis_code == code and (self.fixed_programme is not None
+                                              or not programme_slug or slug == programme_slug)]
+        if name == "porteur":
+            return [value.pk]
+        raise ValueError(name)
+
+    def _ids(self, name: str, value):
+        """`ids_for`, or its `Slot` while the selection statement is compiled for reuse."""
+        return Slot(name) if getattr(self, "_slots", False) else self.ids_for(name, value)
 
     def exclusive_ids(self, name: str) -> list[int]:
         """The projects facet `name` counts over when its filter is in force: every filter
@@ -543,25 +632,26 @@ class ProjectFilter(django_filters.FilterSet):
     def q_condition(self, value) -> Q:
         # One array parameter, never `IN ()`: no match must stay an SQL condition (the
         # facet counts compile this filter beside others), not Django's EmptyResultSet.
-        return Q(in_ids("pk", self._search(value)))
+        return Q(in_ids("pk", self._ids("q", value)))
 
     def programme_condition(self, value) -> Q:
         return Q(programme=value)
 
     def territoire_condition(self, value) -> Q:
-        return self.scope.projects_q()
+        """The territory's covering projects (its cached scope), as ONE array parameter."""
+        return Q(in_ids("pk", self._ids("territoire", value)))
 
     def public_condition(self, value) -> Q:
         if not value:
             return Q()
         return Q(linked_to(ProjectPage.publics.through, "projectpage", "public",
-                           self._entries("public", value, universal=True)))
+                           self._ids("public", value)))
 
     def thematique_condition(self, value) -> Q:
         if not value:
             return Q()
         return Q(linked_to(ProjectPage.themes.through, "projectpage", "theme",
-                           self._entries("thematique", value)))
+                           self._ids("thematique", value)))
 
     def _entries(self, name: str, chosen, universal: bool = False) -> list[int]:
         """What ticking entries of a vocabulary means, as ids: the chosen entries, the
@@ -579,11 +669,8 @@ class ProjectFilter(django_filters.FilterSet):
     def axe_condition(self, value) -> Q:
         """An axis code, of the page's programme, of the programme named before it
         ("slug:code"), or of any programme; its ids from the cached choices."""
-        programme_slug, _sep, code = value.rpartition(":")
-        ids = [pk for pk, axis_code, _label, slug, _p in self.choices.axes
-               if axis_code == code and (self.fixed_programme is not None or not programme_slug
-                                         or slug == programme_slug)]
-        return Q(linked_to(ProjectPage.axes.through, "projectpage", "programmeaxis", ids))
+        return Q(linked_to(ProjectPage.axes.through, "projectpage", "programmeaxis",
+                           self._ids("axe", value)))
 
     def statut_condition(self, value) -> Q:
         return status_q(value, self.today)
@@ -592,8 +679,8 @@ class ProjectFilter(django_filters.FilterSet):
         return year_q(value)
 
     def porteur_condition(self, value) -> Q:
-        return Q(linked_to(ProjectOrganisation, "project", "organisation", [value.pk],
-                           where=("role", CARRIER)))
+        return Q(linked_to(ProjectOrganisation, "project", "organisation",
+                           self._ids("porteur", value), where=("role", CARRIER)))
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(self.q_condition(value))

@@ -80,6 +80,25 @@ class _IdsMarker(list):
 IDS = _IdsMarker()
 
 
+class Slot(_IdsMarker):
+    """Stands for the ids of one named filter (`Slot("thematique")`) in a statement compiled
+    once per shape and bound at each request with that filter's ids (`bind_slots`). Equal,
+    and hashed, by name: Django compares expressions by their arguments."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def __eq__(self, other):
+        return isinstance(other, Slot) and other.name == self.name
+
+    def __hash__(self):
+        return hash(("slot", self.name))
+
+    def __repr__(self):
+        return f"Slot({self.name!r})"
+
+
 class InIds(Func):
     """`field IN (ids)` with the ids as ONE parameter, whatever their number: an array on
     PostgreSQL, a JSON list read by `json_each` on SQLite. A list of 10,000 `%s` would cost
@@ -90,11 +109,11 @@ class InIds(Func):
 
     def __init__(self, expression, ids: Iterable[int]):
         super().__init__(expression)
-        self.ids = ids if ids is IDS else [int(pk) for pk in ids]
+        self.ids = ids if isinstance(ids, _IdsMarker) else [int(pk) for pk in ids]
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        value = self.ids if self.ids is IDS else _ids_param(self.ids, connection.vendor)
+        value = _ids_param(self.ids, connection.vendor)
         if connection.vendor == "postgresql":
             return f"{sql} = ANY(%s::integer[])", [*params, value]
         return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, value]
@@ -113,7 +132,7 @@ class InLinks(Func):
                  where: tuple[str, str] | None = None):
         super().__init__(expression)
         self.through, self.owner, self.target, self.where = through, owner, target, where
-        self.ids = [int(pk) for pk in ids]
+        self.ids = ids if isinstance(ids, _IdsMarker) else [int(pk) for pk in ids]
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
@@ -132,11 +151,14 @@ class InLinks(Func):
                 f"WHERE {test})", [*params, *inner])
 
 
-def _ids_param(ids: list[int], vendor: str) -> str:
+def _ids_param(ids: list[int], vendor: str) -> str | _IdsMarker:
     """The ids as the text of one parameter: an array literal (`{1,2,3}`, cast by the
     statement) on PostgreSQL, a JSON list on SQLite. Written here in one join: psycopg's
     client-side binding quoted a Python list element by element, a tenth of the CPU time of
-    a territory's listing (a département is covered by a thousand projects)."""
+    a territory's listing (a département is covered by a thousand projects). A marker
+    (`IDS`, a `Slot`) stays in the parameters, for `bind` or `bind_slots`."""
+    if isinstance(ids, _IdsMarker):
+        return ids
     if vendor == "postgresql":
         return "{" + ",".join(map(str, ids)) + "}"
     return json.dumps(ids)
@@ -171,6 +193,20 @@ def compiled(key: tuple, build: Callable[[], QuerySet]) -> tuple[str, tuple]:
 def bind(params: Iterable, ids: Sequence[int]) -> list:
     value = _ids_param([int(pk) for pk in ids], connection.vendor)
     return [value if p is IDS else p for p in params]
+
+
+def bind_slots(params: Iterable, ids_of: Callable[[str], Sequence[int]]) -> list:
+    """The parameters of a statement compiled with `Slot`s, each slot replaced by the ids
+    `ids_of(its name)` (read once per name)."""
+    values: dict[str, str] = {}
+
+    def value(slot: Slot) -> str:
+        if slot.name not in values:
+            values[slot.name] = _ids_param([int(pk) for pk in ids_of(slot.name)],
+                                           connection.vendor)
+        return values[slot.name]
+
+    return [value(p) if isinstance(p, Slot) else p for p in params]
 
 
 def data_version(request=None, programme: str | None = None) -> str:
@@ -252,10 +288,13 @@ def choices(programme: ProgrammePage | None = None, request=None) -> Choices:
 
 
 def listing_base(programme: ProgrammePage | None = None) -> QuerySet:
-    """The projects a listing starts from: every live project, or a programme's."""
+    """The projects a listing starts from: every live project, or a programme's. Marked
+    with what it is (`listing_base`), so that a filter's selection statement compiled on it
+    is reused only on the same base (`ProjectFilter.selection_rows`)."""
     queryset = ProjectPage.objects.live()
     if programme is not None:
         queryset = queryset.filter(programme=programme)
+    queryset.listing_base = ("listing", programme.pk if programme is not None else None)
     return queryset
 
 

@@ -337,13 +337,6 @@ class TerritoryScope:
             Closure.filter(to_territory_id=pk).values("from_territory_id").order_by(),
             Territory.objects.filter(pk=pk).values("pk").order_by(), all=True)
 
-    def projects_q(self) -> Q:
-        """The covering projects, read once per request and passed to every statement that
-        needs them (the selection, each exclusive facet count) as ONE array parameter."""
-        from projects.selection import in_ids
-
-        return Q(in_ids("pk", self.project_ids))
-
     def level(self):
         """The level at which a project covers the territory: the rank of its most local
         territory among the related ones (a project linked to Denain and to the region is

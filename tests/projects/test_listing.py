@@ -185,3 +185,34 @@ def test_query_count_does_not_depend_on_page_size(client, catalogue, params,
         client, f"/projets/?{params}par_page=100")
     with django_assert_max_num_queries(30):
         client.get(f"/projets/?{params}par_page=100")
+
+
+@pytest.mark.parametrize("first, second, rows", [
+    ("territoire=80", "territoire=59491", 4),
+    ("public=parents&territoire=80", "public=femmes-enceintes&territoire=59491", 2),
+    ("public=parents&statut=en-cours", "public=femmes-enceintes&statut=en-cours", 2),
+    ("thematique=alimentation&programme=faad",
+     "thematique=alimentation&programme=1000-premiers-jours", 1),
+    ("q=raismes&tri=titre", "q=alimentation&tri=titre", 0),
+    ("porteur=asso-test&perimetre=ailleurs", "porteur=asso-test&perimetre=tous", None),
+    ("annee=2020&public=parents", "annee=2026&public=femmes-enceintes", 2),
+])
+def test_a_selection_compiled_once_is_right_for_other_values(rf, catalogue, monkeypatch,
+                                                              first, second, rows):
+    """The selection statement is compiled once per shape with its ids as slots
+    (`ProjectFilter._selection_statement`): after `first`, `second` gets the same rows, in
+    the same order, and the same ids per exclusive facet as a statement compiled for it
+    alone."""
+    def read(params: str, reuse: bool):
+        project_filter = ProjectFilter(QueryDict(params), queryset=listing_queryset(),
+                                       request=rf.get(f"/projets/?{params}"))
+        if not reuse:
+            monkeypatch.setattr(project_filter, "_selection_shape", lambda exclusive: None)
+        found = project_filter.selection_rows()
+        return found, {name: project_filter.exclusive_ids(name)
+                       for name in project_filter.exclusive_facets()}
+
+    read(first, reuse=True)
+    alone = read(second, reuse=False)
+    assert read(second, reuse=True) == alone
+    assert len(alone[0]) == (len(catalogue.projects) if rows is None else rows)
