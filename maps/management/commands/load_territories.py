@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from maps.services.import_territories import DEFAULT_DIR, load_reference_territories
+from maps.services.planner import refresh_statistics
 from maps.services.reports import ImportRejected
 
 
@@ -17,4 +18,7 @@ class Command(BaseCommand):
             report = load_reference_territories(dir)
         except ImportRejected as exc:
             raise CommandError("Import refusé, rien n'a été écrit :\n" + str(exc)) from exc
+        seconds = refresh_statistics()
+        if seconds is not None:
+            self.stdout.write(f"Statistiques du planificateur PostgreSQL à jour ({seconds:.1f} s).")
         self.stdout.write(self.style.SUCCESS(str(report)))

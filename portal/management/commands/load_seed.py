@@ -8,6 +8,7 @@ validated before anything is written, and everything is written in one transacti
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from maps.services.planner import refresh_statistics
 from portal.seeding import SeedRejected, load_seed
 
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
             reports = load_seed(dir) if dir else load_seed()
         except SeedRejected as exc:
             raise CommandError("Import refusé, rien n'a été écrit :\n" + str(exc)) from exc
+        seconds = refresh_statistics()
+        if seconds is not None:
+            self.stdout.write(f"Statistiques du planificateur PostgreSQL à jour ({seconds:.1f} s).")
         for report in reports:
             self.stdout.write(self.style.SUCCESS(str(report)))
             for kind, counts in report.details.items():

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from maps.services.planner import refresh_statistics
 from portal import backups
 
 
@@ -16,4 +17,5 @@ class Command(BaseCommand):
         if not yes:
             raise CommandError("La restauration remplace la base et les médias : ajoutez --yes.")
         backups.restore(folder)
+        refresh_statistics()  # pg_restore brings the data back, not the planner's statistics
         self.stdout.write(f"Restauré depuis {folder}.")
