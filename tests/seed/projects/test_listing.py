@@ -265,14 +265,19 @@ def test_the_listing_costs_at_most_7_queries_whatever_the_page_size(
     """Selection and exclusive facet sets in one statement, facets in one grouped
     statement, cards in two: the data version, the keywords, the values to validate, the
     selection, the facets, the cards (the territory's reading, covering projects and
-    levels are cached under the data version)."""
+    levels are cached under the data version). The cards are read when the page shows
+    one that is not in the fragment cache (`portal.listing.PageCards`): here, by reading a
+    field of each."""
     from portal.listing import project_listing
 
-    project_listing(rf.get(f"/projets/?{params}"))  # the choices cached under the version
+    # the choices cached under the version, the site's root paths (the cards' addresses)
+    [card.title for card in project_listing(rf.get(f"/projets/?{params}"))["projects"]]
     counts = []
     for size in (5, 100):
         with CaptureQueriesContext(connection) as queries:
             with django_assert_max_num_queries(7):
-                project_listing(rf.get(f"/projets/?{params}par_page={size}"))
+                context = project_listing(rf.get(f"/projets/?{params}par_page={size}"))
+                titles = [card.title for card in context["projects"]]
+        assert len(titles) == min(size, context["result_count"])
         counts.append(len(queries))
     assert counts[0] == counts[1]
