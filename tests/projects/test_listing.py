@@ -216,3 +216,19 @@ def test_a_selection_compiled_once_is_right_for_other_values(rf, catalogue, monk
     alone = read(second, reuse=False)
     assert read(second, reuse=True) == alone
     assert len(alone[0]) == (len(catalogue.projects) if rows is None else rows)
+
+
+def test_covering_levels_compiled_once_are_right_for_every_territory(catalogue, territories):
+    """The covering projects and their levels (`TerritoryScope._covering_levels`) come from
+    a statement compiled once per kind of territory with a stand-in id: for communes and
+    wider territories asked one after the other, the same rows as the statement built for
+    each (`covering_statement`)."""
+    from projects.territory import TerritoryScope
+
+    asked = [territories.raismes, territories.amiens, territories.get(Scale.COMMUNE, "76255"),
+             territories.nord, territories.caph, territories.get(Scale.DEPARTEMENT, "80"),
+             territories.get(Scale.REGION, "32")]
+    for territory in asked:
+        scope = TerritoryScope(territory)
+        assert scope.levels == dict(scope.covering_statement()), territory
+        assert scope.levels or territory.code == "76255", territory
