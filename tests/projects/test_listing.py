@@ -232,3 +232,21 @@ def test_covering_levels_compiled_once_are_right_for_every_territory(catalogue, 
         scope = TerritoryScope(territory)
         assert scope.levels == dict(scope.covering_statement()), territory
         assert scope.levels or territory.code == "76255", territory
+
+
+@pytest.mark.parametrize("typed", ["59491", "32", "59", "80021", "76255", "200042190",
+                                   "nope", "DENAISIS"])
+def test_codes_read_by_the_compiled_statement_are_the_orms(territories, typed):
+    """`territories_with_codes` runs a statement compiled once per number of codes with
+    stand-ins: for codes typed one after the other, the same territories and home flags as
+    the ORM's own query, so the same preferred reading (the home region's "32")."""
+    from maps.models import Territory
+    from projects.territory import CODE_SCALES, _code_candidates, with_home_flag
+
+    _code_candidates(["62"])  # another value of the same shape first
+    variants = sorted({typed, typed.upper(), typed.lower()})
+    orm = sorted(with_home_flag(Territory.objects.filter(code__in=variants).defer("geometry")),
+                 key=lambda t: (t.is_obsolete, not t.in_home, CODE_SCALES.index(t.scale)))
+    found = _code_candidates([typed]).get(typed, [])
+    assert [(t.pk, t.in_home) for t in found] == [(t.pk, bool(t.in_home)) for t in orm]
+    assert bool(found) == (typed != "nope")
