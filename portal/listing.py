@@ -409,10 +409,10 @@ def project_listing(request, programme: ProgrammePage | None = None,
     rows, page_obj, ids = selection.rows, selection.page, selection.ids
     with_level, paginator = selection.with_level, selection.page.paginator
     current = project_filter.territory
-    levels = selection.levels
+    levels = [selection.levels.get(pk) for pk in ids]
     projects = PageCards(ids, project_filter.today).of_page(
-        [(levels.get(pk), level_label(levels.get(pk)) if current else "",
-          is_broad(levels.get(pk), current) if current else False) for pk in ids])
+        [(level, level_label(level), is_broad(level, current)) if current else (level, "", False)
+         for level in levels])
     facets = facet_options(project_filter, [row[0] for row in rows])
     chips = active_filters(project_filter, request.GET, facets)
     apply_facets(project_filter.form, facets)

@@ -195,6 +195,12 @@ def bind(params: Iterable, ids: Sequence[int]) -> list:
     return [value if p is IDS else p for p in params]
 
 
+def rebind(params: Iterable, values: dict) -> list:
+    """The parameters of a statement compiled with stand-in values (a negative id, a code
+    with a NUL), each stand-in replaced by this run's value."""
+    return [values.get(p, p) if isinstance(p, int | str) else p for p in params]
+
+
 def bind_slots(params: Iterable, ids_of: Callable[[str], Sequence[int]]) -> list:
     """The parameters of a statement compiled with `Slot`s, each slot replaced by the ids
     `ids_of(its name)` (read once per name)."""

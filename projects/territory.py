@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maps.models import SCALE_RANK, Scale, Territory, home_region_code
 from projects.models import ProjectCoverage, ProjectPage, ProjectTerritory
+from projects.selection import compiled, rebind, remembered
 
 #: Bare codes are read in this order when several scales share a code and none is in the
 #: home region; "region-32" / "departement-59" always remove the ambiguity.
@@ -142,15 +144,12 @@ def territories_with_codes(codes: list[str]) -> list[Territory]:
     for the first time. Many codes at once (a spreadsheet's) are read by the ORM as is."""
     if len(codes) > len(CODE_STAND_INS):
         return list(with_home_flag(Territory.objects.filter(code__in=codes).defer("geometry")))
-    from projects.selection import compiled
-
     stand_ins = list(CODE_STAND_INS[:len(codes)])
     sql, params = compiled(
         ("territories-with-codes", len(codes), home_region_code()),
         lambda: with_home_flag(Territory.objects.filter(code__in=stand_ins).defer("geometry")))
-    bound = dict(zip(stand_ins, codes, strict=True))
-    found = list(Territory.objects.raw(sql, [bound.get(p, p) if isinstance(p, str) else p
-                                             for p in params]))
+    found = list(Territory.objects.raw(
+        sql, rebind(params, dict(zip(stand_ins, codes, strict=True)))))
     for territory in found:
         territory.in_home = bool(territory.in_home)  # SQLite answers 0 or 1
     return found
@@ -345,8 +344,6 @@ class TerritoryScope:
             if self.version is None:
                 self._levels = self._covering_levels()
             else:
-                from projects.selection import remembered
-
                 key = f"territory-levels:{self.version}:{self.territory.pk}"
                 self._levels = remembered(key, self._covering_levels, PROJECT_IDS_TIMEOUT)
         return self._levels
@@ -356,17 +353,12 @@ class TerritoryScope:
         other territories with a stand-in id, run with this territory's: Django's compiler
         (a level sub-query, two CASEs over every scale) cost more CPU than the statement,
         at every territory nobody had asked for yet."""
-        from django.db import connection
-
-        from projects.selection import compiled
-
         kind = "commune" if self.territory.scale == Scale.COMMUNE else "area"
         stand_in = Territory(pk=STAND_IN_PK, scale=self.territory.scale)
         sql, params = compiled(("territory-levels", kind),
                                lambda: TerritoryScope(stand_in).covering_statement())
-        pk = self.territory.pk
         with connection.cursor() as cursor:
-            cursor.execute(sql, [pk if p == STAND_IN_PK else p for p in params])
+            cursor.execute(sql, rebind(params, {STAND_IN_PK: self.territory.pk}))
             return dict(cursor.fetchall())
 
     def covering_statement(self) -> QuerySet:
